@@ -1,0 +1,41 @@
+// Choosing the device: `await init({ backend })` picks WebGPU or the CPU and says why.
+
+import { getBackend, registerBackend, setBackend } from "./tensor/engine.js";
+
+export interface InitOptions {
+  /** "auto" (default): WebGPU when an adapter exists, else the CPU. */
+  backend?: "auto" | "webgpu" | "cpu";
+}
+
+export interface InitResult {
+  /** The backend new tensors are created on. */
+  backend: "webgpu" | "cpu";
+  /** The adapter in use, or why the CPU was chosen. */
+  reason: string;
+  /** Each adapter tried, in order, with what happened. */
+  tried: string[];
+}
+
+export async function init(options: InitOptions = {}): Promise<InitResult> {
+  const wanted = options.backend ?? "auto";
+  if (!["auto", "webgpu", "cpu"].includes(wanted)) {
+    throw new Error(`init: backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(wanted)}`);
+  }
+  if (wanted === "cpu") {
+    setBackend("cpu");
+    return { backend: "cpu", reason: "the CPU backend was asked for", tried: [] };
+  }
+  // Loaded on demand: the WebGPU module pulls in Dawn in Node, which a CPU-only user never needs.
+  const { createWebGPUBackend } = await import("./kernels/webgpu/device.js");
+  try {
+    const { backend, adapterInfo, tried } = await createWebGPUBackend();
+    registerBackend(backend);
+    setBackend(backend.name);
+    return { backend: "webgpu", reason: `WebGPU adapter: ${adapterInfo}`, tried };
+  } catch (e) {
+    if (wanted === "webgpu") throw e;
+    setBackend("cpu");
+    const why = e instanceof Error ? e.message : String(e);
+    return { backend: getBackend().name as "cpu", reason: `no WebGPU adapter, so the CPU backend (${why})`, tried: [why] };
+  }
+}

@@ -1,0 +1,284 @@
+// The CPU backend: plain TypeScript loops over Float32Arrays. Values are computed in float64
+// (JavaScript numbers) and rounded to float32 when stored. It is also the reference the WebGPU
+// backend is tested against, so clarity wins over cleverness everywhere but in matmul.
+
+import type { AdamArgs, Backend, MatmulArgs, MatmulEpilogue, ReduceOp, SgdArgs, Storage } from "../backend.js";
+import { binaryOp, unaryOp } from "../ops.js";
+import type { Shape } from "../shape.js";
+import { matmulCpu } from "./matmul.js";
+import { forEachStrided, isContiguous, isScalarBroadcast } from "./strided.js";
+
+class CpuStorage implements Storage {
+  constructor(readonly data: Float32Array) {}
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+function buf(s: Storage): Float32Array {
+  if (!(s instanceof CpuStorage)) throw new Error("a buffer from another backend was passed to the CPU backend; move tensors with .to(backend) first");
+  return s.data;
+}
+
+function checkIndex(value: number, axisLen: number, op: string): number {
+  if (!Number.isInteger(value) || value < 0 || value >= axisLen) {
+    throw new Error(`${op}: index ${value} is out of range; indices along this axis must be integers in [0, ${axisLen - 1}]`);
+  }
+  return value;
+}
+
+export class CpuBackend implements Backend {
+  readonly name = "cpu";
+  private bytes = 0;
+
+  alloc(size: number): Storage {
+    this.bytes += size * 4;
+    return new CpuStorage(new Float32Array(size));
+  }
+
+  upload(data: Float32Array): Storage {
+    this.bytes += data.length * 4;
+    return new CpuStorage(data.slice());
+  }
+
+  async read(s: Storage): Promise<Float32Array> {
+    return buf(s).slice();
+  }
+
+  readonly readSync = (s: Storage): Float32Array => buf(s).slice();
+
+  free(s: Storage): void {
+    this.bytes -= buf(s).length * 4;
+  }
+
+  liveBytes(): number {
+    return this.bytes;
+  }
+
+  async sync(): Promise<void> {}
+
+  fill(out: Storage, value: number): void {
+    buf(out).fill(value);
+  }
+
+  strided(x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {
+    const src = buf(x);
+    const dst = buf(out);
+    forEachStrided(shape, [strides], [offset], (i, o) => {
+      dst[i] = src[o[0]!]!;
+    });
+  }
+
+  scatterStrided(x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {
+    const src = buf(x);
+    const dst = buf(out);
+    forEachStrided(shape, [strides], [offset], (i, o) => {
+      dst[o[0]!] = src[i]!;
+    });
+  }
+
+  unary(op: string, params: readonly number[], x: Storage, out: Storage): void {
+    const f = unaryOp(op).ts.f;
+    const src = buf(x);
+    const dst = buf(out);
+    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!, params);
+  }
+
+  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
+    const df = unaryOp(op).ts.df;
+    const src = buf(x);
+    const g = buf(dy);
+    const dst = buf(dx);
+    for (let i = 0; i < src.length; i++) dst[i] = g[i]! * df(src[i]!, params);
+  }
+
+  binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void {
+    const f = binaryOp(op).ts.f;
+    const A = buf(a);
+    const B = buf(b);
+    const O = buf(out);
+    // Fast paths for the common layouts: same shape, or a broadcast scalar on either side.
+    const aFlat = isContiguous(outShape, aStrides);
+    const bFlat = isContiguous(outShape, bStrides);
+    if (aFlat && bFlat) {
+      for (let i = 0; i < O.length; i++) O[i] = f(A[i]!, B[i]!);
+    } else if (aFlat && isScalarBroadcast(bStrides)) {
+      const s = B[0]!;
+      for (let i = 0; i < O.length; i++) O[i] = f(A[i]!, s);
+    } else if (bFlat && isScalarBroadcast(aStrides)) {
+      const s = A[0]!;
+      for (let i = 0; i < O.length; i++) O[i] = f(s, B[i]!);
+    } else {
+      forEachStrided(outShape, [aStrides, bStrides], [0, 0], (i, o) => {
+        O[i] = f(A[o[0]!]!, B[o[1]!]!);
+      });
+    }
+  }
+
+  binaryGrad(
+    op: string,
+    which: 0 | 1,
+    a: Storage,
+    b: Storage,
+    dy: Storage,
+    out: Storage,
+    outShape: Shape,
+    aStrides: readonly number[],
+    bStrides: readonly number[],
+  ): void {
+    const def = binaryOp(op);
+    const d = which === 0 ? def.ts.da : def.ts.db;
+    const A = buf(a);
+    const B = buf(b);
+    const G = buf(dy);
+    const O = buf(out);
+    forEachStrided(outShape, [aStrides, bStrides], [0, 0], (i, o) => {
+      O[i] = G[i]! * d(A[o[0]!]!, B[o[1]!]!);
+    });
+  }
+
+  where(
+    cond: Storage,
+    a: Storage,
+    b: Storage,
+    out: Storage,
+    outShape: Shape,
+    condStrides: readonly number[],
+    aStrides: readonly number[],
+    bStrides: readonly number[],
+  ): void {
+    const C = buf(cond);
+    const A = buf(a);
+    const B = buf(b);
+    const O = buf(out);
+    forEachStrided(outShape, [condStrides, aStrides, bStrides], [0, 0, 0], (i, o) => {
+      O[i] = C[o[0]!] !== 0 ? A[o[1]!]! : B[o[2]!]!;
+    });
+  }
+
+  reduce(op: ReduceOp, x: Storage, out: Storage, outer: number, inner: number): void {
+    const src = buf(x);
+    const dst = buf(out);
+    for (let r = 0; r < outer; r++) {
+      const base = r * inner;
+      switch (op) {
+        case "sum": {
+          let s = 0;
+          for (let i = 0; i < inner; i++) s += src[base + i]!;
+          dst[r] = s;
+          break;
+        }
+        case "max":
+        case "min": {
+          // NaN wins, as in NumPy and PyTorch.
+          let best = op === "max" ? -Infinity : Infinity;
+          for (let i = 0; i < inner; i++) {
+            const v = src[base + i]!;
+            if (Number.isNaN(v)) {
+              best = NaN;
+              break;
+            }
+            if (op === "max" ? v > best : v < best) best = v;
+          }
+          dst[r] = best;
+          break;
+        }
+        case "argmax":
+        case "argmin": {
+          // The first index of the extreme value, as in NumPy.
+          let bestIndex = 0;
+          let best = src[base]!;
+          for (let i = 1; i < inner; i++) {
+            const v = src[base + i]!;
+            if (op === "argmax" ? v > best : v < best) {
+              best = v;
+              bestIndex = i;
+            }
+          }
+          dst[r] = bestIndex;
+          break;
+        }
+      }
+    }
+  }
+
+  matmul(a: Storage, b: Storage, out: Storage, args: MatmulArgs, epilogue?: MatmulEpilogue): void {
+    const O = buf(out);
+    matmulCpu(buf(a), buf(b), O, args);
+    if (!epilogue) return;
+    const { n } = args;
+    const bias = epilogue.bias ? buf(epilogue.bias) : undefined;
+    if (bias) for (let i = 0; i < O.length; i++) O[i] = O[i]! + bias[i % n]!;
+    if (epilogue.pre) buf(epilogue.pre).set(O);
+    if (epilogue.activation) {
+      const f = unaryOp(epilogue.activation.op).ts.f;
+      const params = epilogue.activation.params;
+      for (let i = 0; i < O.length; i++) O[i] = f(O[i]!, params);
+    }
+  }
+
+  gather(x: Storage, index: Storage, out: Storage, outer: number, axisLen: number, indexLen: number, inner: number): void {
+    const X = buf(x);
+    const I = buf(index);
+    const O = buf(out);
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < indexLen; j++) {
+        for (let i = 0; i < inner; i++) {
+          const at = (o * indexLen + j) * inner + i;
+          const src = checkIndex(I[at]!, axisLen, "gather");
+          O[at] = X[(o * axisLen + src) * inner + i]!;
+        }
+      }
+    }
+  }
+
+  scatterAdd(g: Storage, index: Storage, out: Storage, outer: number, axisLen: number, indexLen: number, inner: number): void {
+    const G = buf(g);
+    const I = buf(index);
+    const O = buf(out);
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < indexLen; j++) {
+        for (let i = 0; i < inner; i++) {
+          const at = (o * indexLen + j) * inner + i;
+          const dst = checkIndex(I[at]!, axisLen, "scatterAdd");
+          O[(o * axisLen + dst) * inner + i] = O[(o * axisLen + dst) * inner + i]! + G[at]!;
+        }
+      }
+    }
+  }
+
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, args: AdamArgs): void {
+    const P = buf(param);
+    const G = buf(grad);
+    const M = buf(m);
+    const V = buf(v);
+    const { lr, beta1, beta2, eps, weightDecay, decoupled, biasCorrection1, biasCorrection2 } = args;
+    for (let i = 0; i < P.length; i++) {
+      let p = P[i]!;
+      let g = G[i]!;
+      if (decoupled) p *= 1 - lr * weightDecay;
+      else g += weightDecay * p;
+      const mi = beta1 * M[i]! + (1 - beta1) * g;
+      const vi = beta2 * V[i]! + (1 - beta2) * g * g;
+      M[i] = mi;
+      V[i] = vi;
+      P[i] = p - (lr * (mi / biasCorrection1)) / (Math.sqrt(vi / biasCorrection2) + eps);
+    }
+  }
+
+  sgdStep(param: Storage, grad: Storage, velocity: Storage | null, args: SgdArgs): void {
+    const P = buf(param);
+    const G = buf(grad);
+    const B = velocity ? buf(velocity) : null;
+    const { lr, momentum, dampening, weightDecay, nesterov, firstStep } = args;
+    for (let i = 0; i < P.length; i++) {
+      let g = G[i]! + weightDecay * P[i]!;
+      if (B) {
+        const v = firstStep ? g : momentum * B[i]! + (1 - dampening) * g;
+        B[i] = v;
+        g = nesterov ? g + momentum * v : v;
+      }
+      P[i] = P[i]! - lr * g;
+    }
+  }
+}

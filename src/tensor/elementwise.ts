@@ -1,0 +1,113 @@
+// Elementwise ops: every unary and binary op of the op table, with NumPy broadcasting, and
+// `where`. The backward rules come from the table too: a unary op's gradient is the fused
+// `dy * f'(x)` kernel, a binary op's is `dy * ∂f/∂a` (or b) summed back to the operand's shape.
+
+import type { Backend } from "../kernels/backend.js";
+import { binaryOp, resolveParams, unaryOp } from "../kernels/ops.js";
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from "../kernels/shape.js";
+import { sumToShape } from "./reduce.js";
+import { Tensor } from "./tensor.js";
+
+export type TensorLike = Tensor | number;
+
+/** The backend all operands live on; an error when they live on different ones. */
+export function commonBackend(op: string, tensors: readonly Tensor[]): Backend {
+  const backend = tensors[0]!.backend;
+  for (const t of tensors) {
+    if (t.backend !== backend) {
+      throw new Error(`${op}: operands live on different backends (${backend.name} and ${t.backend.name}); create them on one backend`);
+    }
+  }
+  return backend;
+}
+
+/** A rank-0 tensor holding `value` on the backend of `like`. */
+export function scalarLike(like: Tensor, value: number): Tensor {
+  return Tensor.fromStorage(like.backend, like.backend.upload(new Float32Array([value])), []);
+}
+
+function asTensor(like: Tensor, value: TensorLike, op: string): Tensor {
+  if (value instanceof Tensor) return value;
+  if (typeof value !== "number") throw new Error(`${op}: expected a Tensor or a number, got ${typeof value}`);
+  return scalarLike(like, value);
+}
+
+/** A new tensor of `like`'s shape filled with `value`. */
+export function fullLike(like: Tensor, value: number): Tensor {
+  const storage = like.backend.alloc(like.size);
+  if (value !== 0) like.backend.fill(storage, value);
+  return Tensor.fromStorage(like.backend, storage, like.shape);
+}
+
+/** A copy of `x` in a new buffer (no gradient link). */
+export function copy(x: Tensor): Tensor {
+  const out = x.backend.alloc(x.size);
+  x.backend.strided(x.storage, out, x.shape, stridesOf(x.shape), 0);
+  return Tensor.fromStorage(x.backend, out, x.shape);
+}
+
+/** f(x) for an op of the op table, with the op's parameters (defaults filled in). */
+export function unary(x: Tensor, name: string, params: readonly number[] = []): Tensor {
+  const op = unaryOp(name);
+  const p = resolveParams(op, params);
+  const backend = x.backend;
+  const out = backend.alloc(x.size);
+  backend.unary(name, p, x.storage, out);
+  return Tensor.result(backend, out, x.shape, name, [x], (g) => {
+    const dx = backend.alloc(x.size);
+    backend.unaryGrad(name, p, x.storage, g.storage, dx);
+    return [Tensor.fromStorage(backend, dx, x.shape)];
+  });
+}
+
+/** f(a, b) for a binary op of the op table, broadcasting a and b against each other. */
+export function binary(aIn: TensorLike, bIn: TensorLike, name: string): Tensor {
+  const like = aIn instanceof Tensor ? aIn : bIn instanceof Tensor ? bIn : undefined;
+  if (!like) throw new Error(`${name}: at least one operand must be a Tensor`);
+  const a = asTensor(like, aIn, name);
+  const b = asTensor(like, bIn, name);
+  const op = binaryOp(name);
+  const backend = commonBackend(name, [a, b]);
+  const shape = broadcastShapes(name, a.shape, b.shape);
+  const aStrides = broadcastStrides(a.shape, shape);
+  const bStrides = broadcastStrides(b.shape, shape);
+  const out = backend.alloc(sizeOf(shape));
+  backend.binary(name, a.storage, b.storage, out, shape, aStrides, bStrides);
+  if (!op.differentiable) return Tensor.fromStorage(backend, out, shape);
+  return Tensor.result(backend, out, shape, name, [a, b], (g) => {
+    const gradFor = (which: 0 | 1, operand: Tensor): Tensor | null => {
+      if (!operand.requiresGrad) return null;
+      // add's ∂/∂a and ∂/∂b and sub's ∂/∂a are 1: the gradient is dy itself, no kernel needed.
+      const identity = name === "add" || (name === "sub" && which === 0);
+      let full = g;
+      if (!identity) {
+        const buf = backend.alloc(g.size);
+        backend.binaryGrad(name, which, a.storage, b.storage, g.storage, buf, shape, aStrides, bStrides);
+        full = Tensor.fromStorage(backend, buf, shape);
+      }
+      return sumToShape(full, operand.shape);
+    };
+    return [gradFor(0, a), gradFor(1, b)];
+  });
+}
+
+/** Picks `a` where `cond` is non-zero and `b` elsewhere, broadcasting all three. */
+export function where(cond: Tensor, aIn: TensorLike, bIn: TensorLike): Tensor {
+  const a = asTensor(cond, aIn, "where");
+  const b = asTensor(cond, bIn, "where");
+  const backend = commonBackend("where", [cond, a, b]);
+  const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape);
+  const out = backend.alloc(sizeOf(shape));
+  backend.where(cond.storage, a.storage, b.storage, out, shape, broadcastStrides(cond.shape, shape), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+  return Tensor.result(backend, out, shape, "where", [cond, a, b], (g) => [
+    null,
+    a.requiresGrad ? sumToShape(where(cond, g, 0), a.shape) : null,
+    b.requiresGrad ? sumToShape(where(cond, 0, g), b.shape) : null,
+  ]);
+}
+
+/** clamp(x, min, max); either bound may be omitted. */
+export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
+  if (min > max) throw new Error(`clamp: min (${min}) must not exceed max (${max})`);
+  return unary(x, "clamp", [min, max]);
+}
