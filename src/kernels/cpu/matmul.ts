@@ -7,6 +7,7 @@
 // are stored.
 
 import type { MatmulArgs } from "../backend.js";
+import { createWasmGemm, type WasmGemm } from "./wasm-gemm.js";
 
 const BLOCK = 4;
 
@@ -35,21 +36,57 @@ function packA(src: Float32Array, base: number, m: number, k: number, trans: boo
   }
 }
 
-/** Packs the k×n operand B (stored [k,n], or [n,k] when transposed) into column panels [n/4][k][4]. */
-function packB(src: Float32Array, base: number, k: number, n: number, trans: boolean, dst: Float32Array): void {
-  const panels = Math.ceil(n / BLOCK);
-  dst.fill(0, 0, panels * k * BLOCK);
+/** Packs the k×n operand B (stored [k,n], or [n,k] when transposed) into column panels [n/w][k][w]. */
+function packB(src: Float32Array, base: number, k: number, n: number, trans: boolean, dst: Float32Array, width: number): void {
+  const panels = Math.ceil(n / width);
+  dst.fill(0, 0, panels * k * width);
   for (let j = 0; j < n; j++) {
-    const panel = (j / BLOCK) | 0;
-    const lane = j % BLOCK;
-    const out = panel * k * BLOCK + lane;
-    if (trans) for (let p = 0, row = base + j * k; p < k; p++) dst[out + p * BLOCK] = src[row + p]!;
-    else for (let p = 0; p < k; p++) dst[out + p * BLOCK] = src[base + p * n + j]!;
+    const panel = (j / width) | 0;
+    const lane = j % width;
+    const out = panel * k * width + lane;
+    if (trans) for (let p = 0, row = base + j * k; p < k; p++) dst[out + p * width] = src[row + p]!;
+    else for (let p = 0; p < k; p++) dst[out + p * width] = src[base + p * n + j]!;
   }
 }
 
+const wasm = createWasmGemm();
+const WASM_COLS = 8;
+
 /** out[b] = A[b]·B[b] for each batch entry, raw (no epilogue). */
 export function matmulCpu(a: Float32Array, b: Float32Array, out: Float32Array, args: MatmulArgs): void {
+  if (wasm) matmulWasm(wasm, a, b, out, args);
+  else matmulJs(a, b, out, args);
+}
+
+/** The WebAssembly SIMD path: pack into the module's memory, run the 4×8 kernel, copy C out. */
+function matmulWasm(kernel: WasmGemm, a: Float32Array, b: Float32Array, out: Float32Array, args: MatmulArgs): void {
+  const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = args;
+  const mPanels = Math.ceil(m / BLOCK);
+  const nPanels = Math.ceil(n / WASM_COLS);
+  const ldc = nPanels * WASM_COLS;
+  const mem = kernel.buffers(mPanels * k * BLOCK, nPanels * k * WASM_COLS, mPanels * BLOCK * ldc);
+  let packedA = -1;
+  let packedB = -1;
+  for (let bi = 0; bi < batch; bi++) {
+    const aBase = bi * aBatchStride;
+    const bBase = bi * bBatchStride;
+    if (aBase !== packedA) {
+      packA(a, aBase, m, k, transA, mem.a);
+      packedA = aBase;
+    }
+    if (bBase !== packedB) {
+      packB(b, bBase, k, n, transB, mem.b, WASM_COLS);
+      packedB = bBase;
+    }
+    kernel.run(mPanels, nPanels, k);
+    const oBase = bi * m * n;
+    if (ldc === n) out.set(mem.c.subarray(0, m * n), oBase);
+    else for (let i = 0; i < m; i++) out.set(mem.c.subarray(i * ldc, i * ldc + n), oBase + i * n);
+  }
+}
+
+/** The plain TypeScript path, for hosts without WebAssembly SIMD. */
+export function matmulJs(a: Float32Array, b: Float32Array, out: Float32Array, args: MatmulArgs): void {
   const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = args;
   const mPanels = Math.ceil(m / BLOCK);
   const nPanels = Math.ceil(n / BLOCK);
@@ -66,7 +103,7 @@ export function matmulCpu(a: Float32Array, b: Float32Array, out: Float32Array, a
       packedA = aBase;
     }
     if (bBase !== packedB) {
-      packB(b, bBase, k, n, transB, bp);
+      packB(b, bBase, k, n, transB, bp, BLOCK);
       packedB = bBase;
     }
     const oBase = bi * m * n;
