@@ -3,3 +3,4 @@ export * from "./tensor/index.js";
 export { init, type InitOptions, type InitResult } from "./init.js";
 export { listUnaryOps, listBinaryOps, type UnaryOpDef, type BinaryOpDef } from "./kernels/ops.js";
 export type { Backend, Storage } from "./kernels/backend.js";
+export * as tune from "./tune/index.js";
