@@ -192,7 +192,7 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(): Uint8Array<ArrayBuffer> {
   const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00]]));
   const func = section(3, vec([[0]]));
   const memory = section(5, vec([[0x00, 1]])); // one page to start; grown on demand

@@ -1,0 +1,41 @@
+// In-place writes into an existing tensor's buffer. Parameters and optimizer state must keep
+// their identity when a state is loaded (an optimizer holds references to the parameters), so
+// loading copies values into their storage rather than replacing the tensors.
+
+import { stridesOf } from "../kernels/shape.js";
+import type { Tensor } from "../tensor/index.js";
+import type { NamedArray } from "./safetensors.js";
+
+/** Values to load: a tensor, or plain float32 data with its shape (as read from a file). */
+export type TensorValues = Tensor | NamedArray;
+
+function isTensorLike(v: TensorValues): v is Tensor {
+  return !(v.data instanceof Float32Array);
+}
+
+/** Copies `source`'s values into `target` (shapes must already match). */
+export function assignValues(target: Tensor, source: TensorValues): void {
+  const backend = target.backend;
+  const shape = target.shape;
+  if (!isTensorLike(source)) {
+    const staged = backend.upload(source.data);
+    try {
+      backend.strided(staged, target.storage, shape, stridesOf(shape), 0);
+    } finally {
+      backend.free(staged);
+    }
+    return;
+  }
+  if (source.backend === backend) {
+    backend.strided(source.storage, target.storage, shape, stridesOf(shape), 0);
+    return;
+  }
+  const read = source.backend.readSync;
+  if (!read) {
+    throw new Error(
+      `cannot copy a tensor from the ${source.backend.name} backend into one on ${backend.name} synchronously; ` +
+        `read it first (await t.data()) and pass { shape, data }`,
+    );
+  }
+  assignValues(target, { shape: source.shape, data: read(source.storage) });
+}

@@ -1,0 +1,131 @@
+// Parsing CSV text of numeric features with one label column into flat float32 arrays. Pure
+// string work (no fs), so browsers load datasets from fetched text or bytes with the same code.
+
+export interface ParsedTable {
+  /** Row-major [rows, numFeatures]. */
+  readonly features: Float32Array;
+  /** One label per row: a class index (string labels are mapped to indices) or a numeric target. */
+  readonly labels: Float32Array;
+  readonly rows: number;
+  readonly numFeatures: number;
+  readonly featureNames?: string[];
+  /** For string labels, the class name of each index (sorted); for sklearn files, from the header. */
+  readonly classNames?: string[];
+}
+
+export interface CsvOptions {
+  /** The label column, by index (negative counts from the end) or by header name. Default: the last column. */
+  readonly labelColumn?: number | string;
+  /** Whether the first line names the columns. Default "auto": it does if any of its fields is not a number. */
+  readonly header?: boolean | "auto";
+  /** What the text is called in error messages (a file name). */
+  readonly source?: string;
+}
+
+function splitLines(text: string): { line: string; lineNumber: number }[] {
+  return text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: line.trim(), lineNumber: i + 1 }))
+    .filter(({ line }) => line.length > 0);
+}
+
+function parseNumber(field: string): number | undefined {
+  const t = field.trim();
+  if (t.length === 0) return undefined;
+  const v = Number(t);
+  return Number.isNaN(v) && t.toLowerCase() !== "nan" ? undefined : v;
+}
+
+/** Parses a CSV of numeric features and one label column (numbers or class names). */
+export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
+  const source = options.source ?? "CSV";
+  const lines = splitLines(text);
+  if (lines.length === 0) throw new Error(`${source}: the CSV is empty`);
+  const first = lines[0]!.line.split(",");
+  const hasHeader = options.header === "auto" || options.header === undefined ? first.some((f) => parseNumber(f) === undefined) : options.header;
+  const names = hasHeader ? first.map((f) => f.trim()) : undefined;
+  const body = hasHeader ? lines.slice(1) : lines;
+  const columns = first.length;
+  if (columns < 2) throw new Error(`${source}: a dataset needs at least one feature column and a label column; the first line has ${columns} field`);
+
+  let labelIndex: number;
+  const wanted = options.labelColumn ?? -1;
+  if (typeof wanted === "string") {
+    if (!names) throw new Error(`${source}: labelColumn "${wanted}" names a column, but the CSV has no header line`);
+    labelIndex = names.indexOf(wanted);
+    if (labelIndex < 0) throw new Error(`${source}: no column named "${wanted}"; the columns are ${names.join(", ")}`);
+  } else {
+    if (!Number.isInteger(wanted) || wanted < -columns || wanted >= columns) {
+      throw new Error(`${source}: labelColumn ${wanted} is out of range for ${columns} columns (valid: ${-columns}..${columns - 1})`);
+    }
+    labelIndex = wanted < 0 ? columns + wanted : wanted;
+  }
+
+  const numFeatures = columns - 1;
+  const features = new Float32Array(body.length * numFeatures);
+  const rawLabels: string[] = [];
+  body.forEach(({ line, lineNumber }, row) => {
+    const fields = line.split(",");
+    if (fields.length !== columns) throw new Error(`${source} line ${lineNumber}: expected ${columns} fields, got ${fields.length}`);
+    let j = 0;
+    fields.forEach((field, c) => {
+      if (c === labelIndex) {
+        rawLabels.push(field.trim());
+        return;
+      }
+      const v = parseNumber(field);
+      if (v === undefined) {
+        throw new Error(`${source} line ${lineNumber}, column ${c + 1}${names ? ` ("${names[c]}")` : ""}: "${field}" is not a number`);
+      }
+      features[row * numFeatures + j++] = v;
+    });
+  });
+
+  const numeric = rawLabels.map(parseNumber);
+  let labels: Float32Array;
+  let classNames: string[] | undefined;
+  if (numeric.every((v) => v !== undefined)) {
+    labels = Float32Array.from(numeric as number[]);
+  } else {
+    classNames = [...new Set(rawLabels)].sort();
+    const index = new Map(classNames.map((name, i) => [name, i]));
+    labels = Float32Array.from(rawLabels, (l) => index.get(l)!);
+  }
+  return {
+    features,
+    labels,
+    rows: body.length,
+    numFeatures,
+    ...(names ? { featureNames: names.filter((_, c) => c !== labelIndex) } : {}),
+    ...(classNames ? { classNames } : {}),
+  };
+}
+
+/**
+ * Parses scikit-learn's bundled-dataset CSV: a first line `ROWS,FEATURES,<class names...>`
+ * (absent in some files, such as digits), then rows of features with the class index last.
+ */
+export function parseSklearnCsv(text: string, source: string, expected: { rows: number; numFeatures: number }): ParsedTable {
+  const newline = text.indexOf("\n");
+  const firstLine = (newline < 0 ? text : text.slice(0, newline)).trim().split(",");
+  const hasHeader = firstLine.some((f) => parseNumber(f) === undefined);
+  let classNames: string[] | undefined;
+  if (hasHeader) {
+    const [rows, numFeatures, ...names] = firstLine;
+    if (Number(rows) !== expected.rows || Number(numFeatures) !== expected.numFeatures) {
+      throw new Error(`${source}: the header says ${rows} rows of ${numFeatures} features; expected ${expected.rows} of ${expected.numFeatures}`);
+    }
+    classNames = names.map((n) => n.trim());
+  }
+  const table = parseCsv(hasHeader ? text.slice(newline + 1) : text, { header: false, source });
+  if (table.rows !== expected.rows || table.numFeatures !== expected.numFeatures) {
+    throw new Error(`${source}: read ${table.rows} rows of ${table.numFeatures} features; expected ${expected.rows} of ${expected.numFeatures} (truncated?)`);
+  }
+  return classNames ? { ...table, classNames } : table;
+}
+
+/** Decompresses gzip bytes with the platform's DecompressionStream (Node 18+ and browsers). */
+export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes.slice()]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}

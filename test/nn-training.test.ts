@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { data, losses, nn, optim } from "../src/nn/index.js";
+import { Generator, type Tensor, tensor, tidy } from "../src/tensor/index.js";
+
+const close = (a: number, b: number, tol = 1e-6) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+async function lossAndGrad(name: string, prediction: number[][] | number[], target: number[]): Promise<{ loss: number; grad: number[] }> {
+  const p = tensor(prediction, undefined, { requiresGrad: true });
+  const t = tensor(target);
+  const loss = losses.create(name)(p, t);
+  loss.backward();
+  return { loss: await loss.item(), grad: [...(await p.grad!.data())] };
+}
+
+describe("losses", () => {
+  it("mse is the mean of squared differences, with gradient 2(p - t)/n", async () => {
+    const { loss, grad } = await lossAndGrad("mse", [1, 2, 4], [1, 0, 1]);
+    assert.ok(close(loss, (0 + 4 + 9) / 3));
+    assert.deepEqual(grad.map((g) => +g.toFixed(6)), [0, 1.333333, 2]);
+  });
+
+  it("crossEntropy on logits with integer labels matches the float64 formula", async () => {
+    const logits = [[2, -1, 0.5], [0.1, 0.2, 0.3]];
+    const labels = [2, 0];
+    const { loss, grad } = await lossAndGrad("crossEntropy", logits, labels);
+    let expected = 0;
+    const expectedGrad: number[] = [];
+    logits.forEach((row, i) => {
+      const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
+      expected += (lse - row[labels[i]!]!) / logits.length;
+      row.forEach((v, j) => expectedGrad.push((Math.exp(v - lse) - (j === labels[i] ? 1 : 0)) / logits.length));
+    });
+    assert.ok(close(loss, expected), `${loss} vs ${expected}`);
+    grad.forEach((g, i) => assert.ok(close(g, expectedGrad[i]!), `${g} vs ${expectedGrad[i]}`));
+  });
+
+  it("crossEntropy stays finite and exact at logits of ±100 and ±1e4", async () => {
+    const right = await lossAndGrad("crossEntropy", [[1e4, -1e4, 0], [-100, 100, 0]], [0, 1]);
+    assert.equal(right.loss, 0);
+    const wrong = await lossAndGrad("crossEntropy", [[1e4, -1e4, 0], [-100, 100, 0]], [1, 0]);
+    assert.equal(wrong.loss, (2e4 + 200) / 2);
+    // softmax - one-hot, halved by the mean; exp(-100) survives as a float32 denormal.
+    wrong.grad.forEach((g, i) => assert.ok(Math.abs(g - [0.5, -0.5, 0, -0.5, 0.5, 0.5 * Math.exp(-100)][i]!) < 1e-30, `${g}`));
+  });
+
+  it("bce on logits is stable at ±100 and ±1e4 with gradient sigmoid(z) - y", async () => {
+    const z = [100, -100, 1e4, -1e4, 0];
+    const y = [1, 0, 0, 1, 0.5];
+    const { loss, grad } = await lossAndGrad("bce", z, y);
+    assert.ok(close(loss, (1e4 + 1e4 + Math.LN2) / 5), String(loss));
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    grad.forEach((g, i) => assert.ok(close(g, (sigmoid(z[i]!) - y[i]!) / 5), `${g}`));
+  });
+
+  it("supports reduction: sum and rejects bad shapes and options", async () => {
+    const sum = losses.create("mse", { reduction: "sum" })(tensor([1, 2]), tensor([0, 0]));
+    assert.equal(await sum.item(), 5);
+    assert.throws(() => losses.create("mse", { reduction: "max" as "sum" }), /loss "mse": reduction must be "mean" or "sum", got "max"/);
+    assert.throws(() => losses.create("bce", { weight: 2 } as object), /loss "bce" has no option "weight"; its options are: reduction/);
+    assert.throws(() => losses.create("mse")(tensor([1, 2]), tensor([1, 2, 3])), /mse: prediction \[2\] and target \[3\] must have the same shape/);
+    assert.throws(() => losses.create("crossEntropy")(tensor([[1, 2]]), tensor([0, 1])), /crossEntropy: labels must be \[1\] or \[1, 1\] class indices/);
+  });
+});
+
+/** The optimizer's effect on one parameter over steps with fixed gradients. */
+async function stepsOf(make: (p: Tensor) => optim.Optimizer, grads: number[][]): Promise<number[]> {
+  const p = tensor([0.5, -1, 2], [3], { requiresGrad: true });
+  const opt = make(p);
+  for (const g of grads) {
+    p.grad = tensor(g);
+    opt.step();
+    opt.zeroGrad();
+  }
+  return [...(await p.data())];
+}
+
+const f32 = Math.fround;
+const gradients = [[0.1, -0.2, 0.3], [0.05, 0.1, -0.4], [-0.3, 0.2, 0.1]];
+
+describe("optimizers", () => {
+  it("SGD with momentum, Nesterov and weight decay follows PyTorch's update", async () => {
+    const got = await stepsOf((p) => new optim.SGD({ params: [p], lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), gradients);
+    const p = [0.5, -1, 2].map(f32);
+    const v = [0, 0, 0];
+    gradients.forEach((g, step) => {
+      for (let i = 0; i < 3; i++) {
+        const gi = g[i]! + 0.01 * p[i]!;
+        v[i] = f32(step === 0 ? gi : 0.9 * v[i]! + gi);
+        p[i] = f32(p[i]! - 0.1 * (gi + 0.9 * v[i]!));
+      }
+    });
+    got.forEach((x, i) => assert.ok(close(x, p[i]!), `${x} vs ${p[i]}`));
+  });
+
+  it("Adam and AdamW follow their published updates", async () => {
+    for (const [make, decoupled] of [
+      [(p: Tensor) => new optim.Adam({ params: [p], lr: 0.01, weightDecay: 0.1 }), false],
+      [(p: Tensor) => new optim.AdamW({ params: [p], lr: 0.01, weightDecay: 0.1 }), true],
+    ] as const) {
+      const got = await stepsOf(make, gradients);
+      const p = [0.5, -1, 2].map(f32);
+      const m = [0, 0, 0];
+      const v = [0, 0, 0];
+      gradients.forEach((g, step) => {
+        const t = step + 1;
+        for (let i = 0; i < 3; i++) {
+          let gi = g[i]!;
+          let pi = p[i]!;
+          if (decoupled) pi *= 1 - 0.01 * 0.1;
+          else gi += 0.1 * pi;
+          m[i] = f32(0.9 * m[i]! + 0.1 * gi);
+          v[i] = f32(0.999 * v[i]! + 0.001 * gi * gi);
+          p[i] = f32(pi - (0.01 * (m[i]! / (1 - 0.9 ** t))) / (Math.sqrt(v[i]! / (1 - 0.999 ** t)) + 1e-8));
+        }
+      });
+      got.forEach((x, i) => assert.ok(close(x, p[i]!), `${decoupled ? "AdamW" : "Adam"}: ${x} vs ${p[i]}`));
+    }
+  });
+
+  it("reject bad options with the option named, and are found by key", () => {
+    const p = tensor([1], [1], { requiresGrad: true });
+    assert.throws(() => new optim.SGD({ params: [p], lr: -1 }), /optimizer "sgd": lr must be a finite number > 0, got -1/);
+    assert.throws(() => new optim.SGD({ params: [p], lr: 0.1, nesterov: true }), /nesterov needs momentum > 0 and dampening 0/);
+    assert.throws(() => new optim.Adam({ params: [p], beta1: 1 }), /optimizer "adam": beta1 must be a number in \[0, 1\), got 1/);
+    assert.throws(() => optim.optimizers.create("adam", { params: [p], learningRate: 0.1 }), /optimizer "adam" has no option "learningRate"; its options are: params, lr, beta1, beta2, eps, weightDecay/);
+    assert.throws(() => new optim.Adam({ params: [tensor([1])] }), /parameter "0" must be a tensor created with \{ requiresGrad: true \}/);
+    assert.ok(optim.optimizers.create("adamw", { params: [p], lr: 0.1 }) instanceof optim.AdamW);
+  });
+});
+
+describe("pause and resume", () => {
+  const spec = { input: 64, layers: [{ type: "linear", units: 16 }, { type: "activation", name: "mish" }, { type: "linear", units: 10 }] };
+
+  /** Trains epochs [from, to) of a seeded run; the loader's order depends only on the seed and the epoch. */
+  function trainEpochs(model: nn.Module, opt: optim.Optimizer, train: data.Dataset, from: number, to: number): void {
+    const loss = losses.create("crossEntropy");
+    const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, seed: 9 });
+    for (let epoch = from; epoch < to; epoch++) {
+      for (const { x, y } of loader.epoch(epoch)) {
+        tidy(() => {
+          loss(model.forward(x), y).backward();
+          opt.step();
+          opt.zeroGrad();
+        });
+      }
+    }
+  }
+
+  for (const [name, options] of [
+    ["sgd", { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }],
+    ["adam", { lr: 3e-3 }],
+    ["adamw", { lr: 3e-3, weightDecay: 0.05 }],
+  ] as const) {
+    it(`${name}: resuming from stateDict gives bit-identical parameters to an uninterrupted run`, async () => {
+      const digits = await data.load("digits");
+      const train = digits.split({ validation: 0.8, generator: new Generator(1) }).train; // a small part keeps this fast
+
+      const straight = nn.fromSpec(spec, { seed: 4 });
+      const straightOpt = optim.optimizers.create(name, { params: straight, ...options });
+      trainEpochs(straight, straightOpt, train, 0, 4);
+
+      const first = nn.fromSpec(spec, { seed: 4 });
+      const firstOpt = optim.optimizers.create(name, { params: first, ...options });
+      trainEpochs(first, firstOpt, train, 0, 2);
+      // Pause: copy everything to the host, as a checkpoint would, and round-trip it through JSON.
+      const optState = firstOpt.stateDict();
+      const checkpoint = JSON.parse(
+        JSON.stringify({
+          model: Object.fromEntries(Object.entries(await nn.readState(first.stateDict())).map(([k, v]) => [k, { shape: v.shape, data: [...v.data] }])),
+          opt: { ...optState, slots: Object.fromEntries(Object.entries(await nn.readState(optState.slots as Record<string, Tensor>)).map(([k, v]) => [k, { shape: v.shape, data: [...v.data] }])) },
+        }),
+      );
+      const revive = (r: Record<string, { shape: number[]; data: number[] }>) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { shape: v.shape, data: Float32Array.from(v.data) }]));
+
+      // Resume into fresh objects built with another seed, so nothing carries over but the state.
+      const resumed = nn.fromSpec(spec, { seed: 99 });
+      resumed.loadStateDict(revive(checkpoint.model));
+      const resumedOpt = optim.optimizers.create(name, { params: resumed, lr: 1 });
+      resumedOpt.loadStateDict({ ...checkpoint.opt, slots: revive(checkpoint.opt.slots) });
+      assert.equal(resumedOpt.stepCount, firstOpt.stepCount);
+      trainEpochs(resumed, resumedOpt, train, 2, 4);
+
+      const [a, b] = [await nn.readState(straight.stateDict()), await nn.readState(resumed.stateDict())];
+      for (const key of Object.keys(a)) assert.deepEqual(b[key]!.data, a[key]!.data, `${name}: ${key} differs`);
+    });
+  }
+
+  it("loadStateDict rejects a state of another optimizer or with a mismatched slot", () => {
+    const model = nn.fromSpec(spec, { seed: 1 });
+    const adam = new optim.Adam({ params: model });
+    const sgd = new optim.SGD({ params: model, lr: 0.1 });
+    assert.throws(() => sgd.loadStateDict(adam.stateDict()), /the state is of a "adam" optimizer, this one is "sgd"/);
+    const bad = { type: "adam", step: 1, options: { lr: 0.1 }, slots: { "0.weight.m": { shape: [3], data: new Float32Array(3) } } };
+    assert.throws(() => adam.loadStateDict(bad), /slot "0\.weight\.m" has shape \[3\] but its parameter is \[64, 16\]/);
+    assert.throws(() => adam.loadStateDict({ ...bad, slots: { "9.weight.m": bad.slots["0.weight.m"] } }), /slot "9\.weight\.m" belongs to no parameter of this optimizer/);
+  });
+});
