@@ -3,8 +3,7 @@
 
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { findBackend, init, setBackend } from "../../src/index.js";
 
@@ -17,6 +16,11 @@ export type TfjsBackend = "cpu" | "wasm";
 export const TFJS_BACKENDS: TfjsBackend[] = ["cpu", "wasm"];
 
 export async function useTfjs(name: TfjsBackend): Promise<void> {
+  if (name === "wasm") {
+    // Settle feature detection before the backend starts, so it loads the SIMD binary.
+    await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+    await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
+  }
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} failed to initialise`);
   await tf.ready();
 }
