@@ -58,7 +58,7 @@ function tunegradStep(backendName: string, activation: string): { fn: () => Prom
 }
 
 function tfjsStep(activation: string): { fn: () => void; dispose: () => void } {
-  const vars = [];
+  const vars: tf.Variable[] = [];
   for (let i = 0; i < 3; i++) {
     vars.push(tf.variable(tf.randomNormal([SIZES[i]!, SIZES[i + 1]!], 0, Math.sqrt(2 / SIZES[i]!), "float32", i)));
     vars.push(tf.variable(tf.zeros([SIZES[i + 1]!])));

@@ -208,23 +208,24 @@ const unaryOps: UnaryOpDef[] = [
     },
   },
   {
+    // 0.5·x·(1 + tanh(u)) is computed as x·sigmoid(2u), the same value without the
+    // cancellation in 1 + tanh(u) for very negative x.
     name: "geluTanh",
     activation: true,
     init: "kaiming",
     description: "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))",
     ts: {
-      f: (x) => 0.5 * x * (1 + Math.tanh(geluTanhInner(x))),
+      f: (x) => x * sigmoid(2 * geluTanhInner(x)),
       df: (x) => {
-        const t = Math.tanh(geluTanhInner(x));
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+        const s = sigmoid(2 * geluTanhInner(x));
+        return s + 2 * x * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
       },
     },
     wgsl: {
-      f: `0.5 * x * (1.0 + tg_tanh(${f(SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x)))`,
+      f: `x * tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x))`,
       df:
-        `0.5 * (1.0 + tg_tanh(${f(SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x))) + 0.5 * x * ` +
-        `(1.0 - tg_tanh(${f(SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x)) * tg_tanh(${f(SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x))) * ` +
-        `${f(SQRT_2_OVER_PI)} * (1.0 + ${f(3 * 0.044715)} * x * x)`,
+        `tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x)) * (1.0 + 2.0 * x * ` +
+        `(1.0 - tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x))) * ${f(SQRT_2_OVER_PI)} * (1.0 + ${f(3 * 0.044715)} * x * x))`,
     },
   },
   {
