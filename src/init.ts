@@ -1,6 +1,6 @@
 // Choosing the device: `await init({ backend })` picks WebGPU or the CPU and says why.
 
-import { getBackend, registerBackend, setBackend } from "./tensor/engine.js";
+import { registerBackend, setBackend } from "./tensor/engine.js";
 
 export interface InitOptions {
   /** "auto" (default): WebGPU when an adapter exists, else the CPU. */
@@ -26,16 +26,19 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
     return { backend: "cpu", reason: "the CPU backend was asked for", tried: [] };
   }
   // Loaded on demand: the WebGPU module pulls in Dawn in Node, which a CPU-only user never needs.
-  const { createWebGPUBackend } = await import("./kernels/webgpu/device.js");
-  try {
+  const { createWebGPUBackend, probeWebGPU } = await import("./kernels/webgpu/index.js");
+  if (wanted === "webgpu") {
     const { backend, adapterInfo, tried } = await createWebGPUBackend();
     registerBackend(backend);
     setBackend(backend.name);
     return { backend: "webgpu", reason: `WebGPU adapter: ${adapterInfo}`, tried };
-  } catch (e) {
-    if (wanted === "webgpu") throw e;
-    setBackend("cpu");
-    const why = e instanceof Error ? e.message : String(e);
-    return { backend: getBackend().name as "cpu", reason: `no WebGPU adapter, so the CPU backend (${why})`, tried: [why] };
   }
+  const probe = await probeWebGPU();
+  if (probe.ok) {
+    registerBackend(probe.backend);
+    setBackend(probe.backend.name);
+    return { backend: "webgpu", reason: `WebGPU adapter: ${probe.adapterInfo}`, tried: [...probe.tried] };
+  }
+  setBackend("cpu");
+  return { backend: "cpu", reason: `no WebGPU adapter, so the CPU backend (${probe.reason})`, tried: [probe.reason] };
 }

@@ -109,12 +109,14 @@ fn tg_erfc(x: f32) -> f32 {
       t * (-0.82215223 + t * 0.17087277)))))))));
   return select(2.0 - r, r, x >= 0.0);
 }
+// A float from its bit pattern at run time: Tint rejects a NaN written as a constant expression.
+fn tg_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }
 // pow with a negative base and an integral exponent, as in IEEE pow (WGSL's pow leaves it undefined).
 fn tg_pow(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   let m = exp2(b * log2(abs(a)));
   if (a < 0.0) {
-    if (floor(b) != b) { return bitcast<f32>(0x7fc00000u); }
+    if (floor(b) != b) { return tg_f32_bits(0x7fc00000u); }
     return select(m, -m, abs(b) % 2.0 == 1.0);
   }
   return m;

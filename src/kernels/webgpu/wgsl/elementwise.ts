@@ -1,0 +1,108 @@
+// Elementwise kernels generated from the op table: unary ops and their fused gradients, binary
+// ops and their gradients through broadcast strides, where, strided copies and fill.
+
+import type { BinaryOpDef, UnaryOpDef } from "../../ops.js";
+import type { KernelDef } from "../command-queue.js";
+import { PRELUDE, STRIDED_WORDS, linearMain, storageDecls, stridedOffsets, uniformBlock, unaryFunction } from "./common.js";
+
+/** Uniform word where a unary op's parameters start (word 0 is the element count). */
+export const UNARY_PARAM_BASE = 4;
+
+/** out = f(x), or with `grad` dx = dy * f'(x). `id` distinguishes redefinitions of one name. */
+export function unaryKernel(op: UnaryOpDef, id: number, grad: boolean, wg: number): KernelDef {
+  const nParams = op.params?.length ?? 0;
+  const buffers = grad
+    ? [{ name: "x", write: false }, { name: "dy", write: false }, { name: "dx", write: true }]
+    : [{ name: "x", write: false }, { name: "y", write: true }];
+  const body = grad ? "  dx[i] = dy[i] * op_df(x[i]);" : "  y[i] = op_f(x[i]);";
+  return {
+    key: `unary${grad ? "Grad" : ""}:${op.name}#${id}:wg${wg}`,
+    writes: buffers.map((b) => b.write),
+    uniformWords: UNARY_PARAM_BASE + nParams,
+    source: () =>
+      [
+        uniformBlock(UNARY_PARAM_BASE + nParams),
+        storageDecls(buffers),
+        PRELUDE,
+        grad ? unaryFunction("op_df", op, op.wgsl.df, UNARY_PARAM_BASE) : unaryFunction("op_f", op, op.wgsl.f, UNARY_PARAM_BASE),
+        linearMain(wg, body),
+      ].join("\n"),
+  };
+}
+
+export type BinaryMode = { kind: "f" } | { kind: "grad"; which: 0 | 1 };
+
+/**
+ * out = f(a, b), or out = dy * ∂f/∂(a|b). `flat`: both operands are contiguous in the output's
+ * shape, so no index arithmetic is needed; otherwise operand offsets come from the strides.
+ */
+export function binaryKernel(op: BinaryOpDef, mode: BinaryMode, flat: boolean, wg: number): KernelDef {
+  const grad = mode.kind === "grad";
+  const expr = mode.kind === "f" ? op.wgsl.f : mode.which === 0 ? op.wgsl.da : op.wgsl.db;
+  const buffers = [
+    { name: "A", write: false },
+    { name: "B", write: false },
+    ...(grad ? [{ name: "dy", write: false }] : []),
+    { name: "out", write: true },
+  ];
+  const load = flat ? "  let a = A[i];\n  let b = B[i];" : `${stridedOffsets(2, false)}\n  let a = A[o0];\n  let b = B[o1];`;
+  const store = grad ? "  out[i] = dy[i] * op_expr(a, b);" : "  out[i] = op_expr(a, b);";
+  return {
+    key: `binary:${op.name}:${mode.kind === "f" ? "f" : `d${mode.which}`}:${flat ? "flat" : "strided"}:wg${wg}`,
+    writes: buffers.map((b) => b.write),
+    uniformWords: STRIDED_WORDS,
+    source: () =>
+      [
+        uniformBlock(STRIDED_WORDS),
+        storageDecls(buffers),
+        PRELUDE,
+        `fn op_expr(a: f32, b: f32) -> f32 { return ${expr}; }`,
+        linearMain(wg, `${load}\n${store}`),
+      ].join("\n"),
+  };
+}
+
+export function whereKernel(wg: number): KernelDef {
+  const buffers = [
+    { name: "C", write: false },
+    { name: "A", write: false },
+    { name: "B", write: false },
+    { name: "out", write: true },
+  ];
+  return {
+    key: `where:wg${wg}`,
+    writes: buffers.map((b) => b.write),
+    uniformWords: STRIDED_WORDS,
+    source: () =>
+      [
+        uniformBlock(STRIDED_WORDS),
+        storageDecls(buffers),
+        linearMain(wg, `${stridedOffsets(3, false)}\n  out[i] = select(B[o2], A[o1], C[o0] != 0.0);`),
+      ].join("\n"),
+  };
+}
+
+/** Gathering (out[i] = x[offset + idx·strides]) or its inverse, scattering. */
+export function stridedKernel(scatter: boolean, wg: number): KernelDef {
+  const buffers = [
+    { name: "x", write: false },
+    { name: "out", write: true },
+  ];
+  const move = scatter ? "  out[o0] = x[i];" : "  out[i] = x[o0];";
+  return {
+    key: `${scatter ? "scatterStrided" : "strided"}:wg${wg}`,
+    writes: buffers.map((b) => b.write),
+    uniformWords: STRIDED_WORDS,
+    source: () => [uniformBlock(STRIDED_WORDS), storageDecls(buffers), linearMain(wg, `${stridedOffsets(1, true)}\n${move}`)].join("\n"),
+  };
+}
+
+export function fillKernel(wg: number): KernelDef {
+  const buffers = [{ name: "out", write: true }];
+  return {
+    key: `fill:wg${wg}`,
+    writes: [true],
+    uniformWords: 2,
+    source: () => [uniformBlock(2), storageDecls(buffers), linearMain(wg, "  out[i] = uf(1u);")].join("\n"),
+  };
+}
