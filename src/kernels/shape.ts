@@ -76,10 +76,12 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   const list = typeof axes === "number" ? [axes] : [...axes];
   const seen = new Set<number>();
   for (const a of list) {
-    if (!Number.isInteger(a) || a < -rank || a >= Math.max(rank, 1)) {
-      throw new Error(`${op}: axis ${a} is out of range for a tensor of rank ${rank} (valid: ${-rank}..${rank - 1})`);
+    // A rank-0 tensor takes axis 0 or -1, as in PyTorch; there is nothing to reduce along it.
+    const span = Math.max(rank, 1);
+    if (!Number.isInteger(a) || a < -span || a >= span) {
+      throw new Error(`${op}: axis ${a} is out of range for a tensor of rank ${rank} (valid: ${-span}..${span - 1})`);
     }
-    const n = a < 0 ? a + rank : a;
+    const n = a < 0 ? a + span : a;
     if (seen.has(n)) throw new Error(`${op}: axis ${a} is given twice`);
     seen.add(n);
   }

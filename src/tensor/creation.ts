@@ -57,13 +57,16 @@ function inferShape(data: NestedArray): number[] {
  * with a shape (`tensor(new Float32Array(6), [2, 3])`).
  */
 export function tensor(data: NestedArray | Float32Array | ArrayLike<number>, shape?: Shape, options?: CreateOptions): Tensor {
-  if (typeof data === "number" || (Array.isArray(data) && shape === undefined)) {
+  if (typeof data === "number" || Array.isArray(data)) {
+    // Nested (or flat) plain arrays are checked for shape and content even when a shape is
+    // given, so that a wrong shape is an error and never a tensor of NaNs.
     const inferred = inferShape(data as NestedArray);
-    if (shape !== undefined && sizeOf(shape) !== sizeOf(inferred)) {
-      throw new Error(`tensor: data of shape ${shapeToString(inferred)} does not fit shape ${shapeToString(shape)}`);
+    const s = shape === undefined ? inferred : checkShape("tensor", shape);
+    if (sizeOf(s) !== sizeOf(inferred)) {
+      throw new Error(`tensor: data of shape ${shapeToString(inferred)} does not fit shape ${shapeToString(s)}`);
     }
     const flat = typeof data === "number" ? [data] : (data as NestedArray[]).flat(Infinity as 1) as number[];
-    return make(Float32Array.from(flat), shape ?? inferred, options);
+    return make(Float32Array.from(flat), s, options);
   }
   const values = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
   const s = checkShape("tensor", shape ?? [values.length]);
@@ -73,20 +76,25 @@ export function tensor(data: NestedArray | Float32Array | ArrayLike<number>, sha
   return make(values, s, options);
 }
 
-export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
-  const s = checkShape("full", shape);
+/** A tensor of `shape` filled with `value`; `op` names the caller in errors. */
+function filled(op: string, shape: Shape, value: number, options?: CreateOptions): Tensor {
+  const s = checkShape(op, shape);
   const backend = backendFor(options);
   const storage = backend.alloc(sizeOf(s));
   if (value !== 0) backend.fill(storage, value);
   return Tensor.fromStorage(backend, storage, s, options?.requiresGrad ?? false);
 }
 
+export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
+  return filled("full", shape, value, options);
+}
+
 export function zeros(shape: Shape, options?: CreateOptions): Tensor {
-  return full(shape, 0, options);
+  return filled("zeros", shape, 0, options);
 }
 
 export function ones(shape: Shape, options?: CreateOptions): Tensor {
-  return full(shape, 1, options);
+  return filled("ones", shape, 1, options);
 }
 
 /** start, start + step, ... up to but excluding stop (NumPy's arange). `arange(n)` is 0..n-1. */

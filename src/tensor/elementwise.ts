@@ -26,12 +26,6 @@ export function scalarLike(like: Tensor, value: number): Tensor {
   return Tensor.fromStorage(like.backend, like.backend.upload(new Float32Array([value])), []);
 }
 
-function asTensor(like: Tensor, value: TensorLike, op: string): Tensor {
-  if (value instanceof Tensor) return value;
-  if (typeof value !== "number") throw new Error(`${op}: expected a Tensor or a number, got ${typeof value}`);
-  return scalarLike(like, value);
-}
-
 /** A new tensor of `like`'s shape filled with `value`. */
 export function fullLike(like: Tensor, value: number): Tensor {
   const storage = like.backend.alloc(like.size);
@@ -64,46 +58,71 @@ export function unary(x: Tensor, name: string, params: readonly number[] = []): 
 export function binary(aIn: TensorLike, bIn: TensorLike, name: string): Tensor {
   const like = aIn instanceof Tensor ? aIn : bIn instanceof Tensor ? bIn : undefined;
   if (!like) throw new Error(`${name}: at least one operand must be a Tensor`);
-  const a = asTensor(like, aIn, name);
-  const b = asTensor(like, bIn, name);
   const op = binaryOp(name);
-  const backend = commonBackend(name, [a, b]);
-  const shape = broadcastShapes(name, a.shape, b.shape);
-  const aStrides = broadcastStrides(a.shape, shape);
-  const bStrides = broadcastStrides(b.shape, shape);
-  const out = backend.alloc(sizeOf(shape));
-  backend.binary(name, a.storage, b.storage, out, shape, aStrides, bStrides);
-  if (!op.differentiable) return Tensor.fromStorage(backend, out, shape);
-  return Tensor.result(backend, out, shape, name, [a, b], (g) => {
-    const gradFor = (which: 0 | 1, operand: Tensor): Tensor | null => {
-      if (!operand.requiresGrad) return null;
-      // add's ∂/∂a and ∂/∂b and sub's ∂/∂a are 1: the gradient is dy itself, no kernel needed.
-      const identity = name === "add" || (name === "sub" && which === 0);
-      let full = g;
-      if (!identity) {
-        const buf = backend.alloc(g.size);
-        backend.binaryGrad(name, which, a.storage, b.storage, g.storage, buf, shape, aStrides, bStrides);
-        full = Tensor.fromStorage(backend, buf, shape);
-      }
-      return sumToShape(full, operand.shape);
-    };
-    return [gradFor(0, a), gradFor(1, b)];
+  return withScalars(like, [aIn, bIn], name, ([a, b]) => {
+    const backend = commonBackend(name, [a!, b!]);
+    const shape = broadcastShapes(name, a!.shape, b!.shape);
+    const aStrides = broadcastStrides(a!.shape, shape);
+    const bStrides = broadcastStrides(b!.shape, shape);
+    const out = backend.alloc(sizeOf(shape));
+    backend.binary(name, a!.storage, b!.storage, out, shape, aStrides, bStrides);
+    if (!op.differentiable) return Tensor.fromStorage(backend, out, shape);
+    return Tensor.result(backend, out, shape, name, [a!, b!], (g) => {
+      const gradFor = (which: 0 | 1, operand: Tensor): Tensor | null => {
+        if (!operand.requiresGrad) return null;
+        // add's ∂/∂a and ∂/∂b and sub's ∂/∂a are 1: the gradient is dy itself, no kernel needed.
+        const identity = name === "add" || (name === "sub" && which === 0);
+        let full = g;
+        if (!identity) {
+          const buf = backend.alloc(g.size);
+          backend.binaryGrad(name, which, a!.storage, b!.storage, g.storage, buf, shape, aStrides, bStrides);
+          full = Tensor.fromStorage(backend, buf, shape);
+        }
+        return sumToShape(full, operand.shape);
+      };
+      return [gradFor(0, a!), gradFor(1, b!)];
+    });
   });
+}
+
+/**
+ * Runs `fn` with number operands turned into rank-0 tensors on `like`'s backend. When the
+ * result does not keep them on its grad node (no gradient recorded) or `fn` throws, they are
+ * freed at once rather than left to a tidy scope or the garbage collector.
+ */
+function withScalars(like: Tensor, operands: readonly TensorLike[], op: string, fn: (ts: Tensor[]) => Tensor): Tensor {
+  const made: Tensor[] = [];
+  const tensors = operands.map((v) => {
+    if (v instanceof Tensor) return v;
+    if (typeof v !== "number") throw new Error(`${op}: expected a Tensor or a number, got ${typeof v}`);
+    const t = scalarLike(like, v);
+    made.push(t);
+    return t;
+  });
+  let result: Tensor;
+  try {
+    result = fn(tensors);
+  } catch (e) {
+    made.forEach((t) => t.dispose());
+    throw e;
+  }
+  if (!result.node) made.forEach((t) => t.dispose());
+  return result;
 }
 
 /** Picks `a` where `cond` is non-zero and `b` elsewhere, broadcasting all three. */
 export function where(cond: Tensor, aIn: TensorLike, bIn: TensorLike): Tensor {
-  const a = asTensor(cond, aIn, "where");
-  const b = asTensor(cond, bIn, "where");
-  const backend = commonBackend("where", [cond, a, b]);
-  const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape);
-  const out = backend.alloc(sizeOf(shape));
-  backend.where(cond.storage, a.storage, b.storage, out, shape, broadcastStrides(cond.shape, shape), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
-  return Tensor.result(backend, out, shape, "where", [cond, a, b], (g) => [
-    null,
-    a.requiresGrad ? sumToShape(where(cond, g, 0), a.shape) : null,
-    b.requiresGrad ? sumToShape(where(cond, 0, g), b.shape) : null,
-  ]);
+  return withScalars(cond, [aIn, bIn], "where", ([a, b]) => {
+    const backend = commonBackend("where", [cond, a!, b!]);
+    const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a!.shape), b!.shape);
+    const out = backend.alloc(sizeOf(shape));
+    backend.where(cond.storage, a!.storage, b!.storage, out, shape, broadcastStrides(cond.shape, shape), broadcastStrides(a!.shape, shape), broadcastStrides(b!.shape, shape));
+    return Tensor.result(backend, out, shape, "where", [cond, a!, b!], (g) => [
+      null,
+      a!.requiresGrad ? sumToShape(where(cond, g, 0), a!.shape) : null,
+      b!.requiresGrad ? sumToShape(where(cond, 0, g), b!.shape) : null,
+    ]);
+  });
 }
 
 /** clamp(x, min, max); either bound may be omitted. */

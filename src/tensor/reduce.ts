@@ -21,11 +21,13 @@ interface Plan {
 }
 
 function plan(op: string, x: Tensor, axes: Axes | undefined, keepDims: boolean): Plan {
-  const list = normalizeAxes(op, axes, x.rank);
+  // normalizeAxes accepts axis 0 of a rank-0 tensor (as PyTorch does); there is nothing to reduce.
+  const list = normalizeAxes(op, axes, x.rank).filter((a) => a < x.rank);
   const keptShape = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
   const outShape = keepDims ? keptShape : x.shape.filter((_, i) => !list.includes(i));
   const inner = sizeOf(list.map((a) => x.shape[a]!));
-  return { axes: list, outer: x.size / Math.max(inner, 1), inner, keptShape, outShape };
+  // outer counts the kept positions (not size / inner, which is 0 when a reduced axis is empty).
+  return { axes: list, outer: sizeOf(keptShape), inner, keptShape, outShape };
 }
 
 /** Runs the backend's row reduction over the plan's axes, permuting first if they are not trailing. */
@@ -89,19 +91,30 @@ export function argmin(x: Tensor, axis = -1, keepDims = false): Tensor {
   return reduceRaw("argmin", x, plan("argmin", x, axis, keepDims));
 }
 
+/**
+ * The stable pieces of logSumExp and logSoftmax: m, the max over the axes (kept as 1s),
+ * x − m, and log Σ exp(x − m). m only shifts the computation and its own gradient would cancel
+ * exactly, so it is a constant; it is clamped so that infinite inputs do not make inf − inf.
+ */
+function shiftedLogSum(x: Tensor, axes: number[]): { m: Tensor; shifted: Tensor; logSum: Tensor } {
+  const m = noGrad(() => unary(max(x, axes, true), "clamp", [-3.4e38, 3.4e38]));
+  const shifted = binary(x, m, "sub");
+  const logSum = unary(sum(unary(shifted, "exp"), axes, true), "log");
+  return { m, shifted, logSum };
+}
+
 /** log(Σ exp(x)) computed as m + log(Σ exp(x − m)) with m the max, so it is finite for large |x|. */
 export function logSumExp(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const p = plan("logSumExp", x, axes, keepDims);
-  // m only shifts the computation; its own gradient would cancel exactly, so it is a constant.
-  const m = noGrad(() => max(x, p.axes, true));
-  const finiteM = noGrad(() => unary(m, "clamp", [-3.4e38, 3.4e38]));
-  const shifted = unary(binary(x, finiteM, "sub"), "exp");
-  const lse = binary(unary(sum(shifted, p.axes, true), "log"), finiteM, "add");
+  const { m, logSum } = shiftedLogSum(x, p.axes);
+  const lse = binary(logSum, m, "add");
   return keepDims ? lse : reshape(lse, p.outShape);
 }
 
+/** (x − m) − log Σ exp(x − m): the shift by the max is exact, so large logits lose no precision. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return binary(x, logSumExp(x, axis, true), "sub");
+  const { shifted, logSum } = shiftedLogSum(x, plan("logSoftmax", x, axis, true).axes);
+  return binary(shifted, logSum, "sub");
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {

@@ -72,7 +72,8 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 
 /** Removes size-1 axes (all of them, or the given ones). */
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
-  const drop = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axes, x.rank);
+  const drop =
+    axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axes, x.rank).filter((a) => a < x.rank);
   for (const a of drop) {
     if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of shape ${shapeToString(x.shape)} has size ${x.shape[a]}, not 1`);
   }
@@ -97,6 +98,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   if (begin.length > x.rank) throw new Error(`slice: ${begin.length} begin values for a tensor of rank ${x.rank}`);
+  if (size && size.length > x.rank) throw new Error(`slice: ${size.length} size values for a tensor of rank ${x.rank}`);
   const starts = x.shape.map((d, i) => {
     const b = begin[i] ?? 0;
     const s = b < 0 ? b + d : b;
@@ -127,6 +129,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new Error("concat: needs at least one tensor");
   const first = tensors[0]!;
+  if (first.rank === 0) throw new Error("concat: rank-0 tensors have no axis to join along; unsqueeze(0) them first");
   const ax = normalizeAxes("concat", axis, first.rank)[0]!;
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
@@ -160,6 +163,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
  * float32 integers, such as class labels.
  */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  if (x.rank === 0) throw new Error("gather: a rank-0 tensor has no axis to pick along");
   const ax = normalizeAxes("gather", axis, x.rank)[0]!;
   if (index.rank !== x.rank || index.shape.some((d, i) => i !== ax && d !== x.shape[i])) {
     throw new Error(

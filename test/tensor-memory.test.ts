@@ -1,0 +1,211 @@
+// Memory: memory() returns to its baseline (live tensors and bytes) after a thousand tidy'd
+// training steps, and the rules of tidy / keep / dispose / views, plus the FinalizationRegistry
+// backstop for tensors that are dropped without dispose().
+//
+// Each measurement brackets synchronous code only: FinalizationRegistry callbacks run between
+// event-loop turns, so a tensor collected from an earlier test cannot move the count mid-check.
+import assert from "node:assert/strict";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { describe, it } from "node:test";
+import { getBackend, keep, linear, memory, noGrad, randn, type Tensor, tensor, tidy, zeros } from "../src/index.js";
+
+const cpuBytes = () => memory().bytes.cpu!;
+
+interface Mlp {
+  params: Tensor[];
+  x: Tensor;
+  labels: Tensor;
+}
+
+/** A 8-16-4 MLP on a fixed batch of 16 (random data, random labels). */
+function makeMlp(seed: number): Mlp {
+  const params = [
+    randn([8, 16], { seed, std: 0.3, requiresGrad: true }),
+    zeros([16], { requiresGrad: true }),
+    randn([16, 4], { seed: seed + 1, std: 0.3, requiresGrad: true }),
+    zeros([4], { requiresGrad: true }),
+  ];
+  const x = randn([16, 8], { seed: seed + 2 });
+  const labels = tensor(Array.from({ length: 16 }, (_, i) => [i % 4]));
+  return { params, x, labels };
+}
+
+/** Mean cross-entropy of the MLP; leaves gradients on the parameters. Call inside tidy. */
+function lossAndBackward({ params, x, labels }: Mlp): number {
+  const [w1, b1, w2, b2] = params as [Tensor, Tensor, Tensor, Tensor];
+  const logits = linear(linear(x, w1, b1, "relu"), w2, b2);
+  const loss = logits.logSoftmax(1).gather(1, labels).neg().mean();
+  loss.backward();
+  return loss.dataSync()[0]!;
+}
+
+function dispose(mlp: Mlp): void {
+  for (const t of [...mlp.params, mlp.x, mlp.labels]) {
+    t.zeroGrad();
+    t.dispose();
+  }
+}
+
+describe("memory() after training-like steps", () => {
+  it("is back at its baseline after 1000 tidy'd steps with the backend's in-place SGD update", () => {
+    const mlp = makeMlp(1);
+    const backend = getBackend();
+    const before = memory();
+    const losses: number[] = [];
+    for (let step = 0; step < 1000; step++) {
+      const loss = tidy(() => lossAndBackward(mlp));
+      for (const p of mlp.params) {
+        backend.sgdStep(p.storage, p.grad!.storage, null, { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: step === 0 });
+        p.zeroGrad();
+      }
+      losses.push(loss);
+    }
+    assert.deepEqual(memory(), before);
+    assert.ok(losses[999]! < 0.5 * losses[0]!, `the loss went from ${losses[0]} to ${losses[999]}: the steps did train`);
+    dispose(mlp);
+  });
+
+  it("is back at its baseline after 200 steps that update with tensor ops and keep()", () => {
+    const mlp = makeMlp(2);
+    const before = memory();
+    for (let step = 0; step < 200; step++) {
+      tidy(() => {
+        lossAndBackward(mlp);
+        noGrad(() => {
+          mlp.params = mlp.params.map((p) => {
+            const next = keep(p.sub(p.grad!.mul(0.1)));
+            next.requiresGrad = true;
+            p.zeroGrad();
+            p.dispose();
+            return next;
+          });
+        });
+      });
+    }
+    assert.deepEqual(memory(), before);
+    dispose(mlp);
+  });
+
+  it("gradients kept across steps (no zeroGrad) are one tensor per parameter, not one per step", () => {
+    const mlp = makeMlp(3);
+    tidy(() => lossAndBackward(mlp));
+    const after1 = memory();
+    for (let i = 0; i < 20; i++) tidy(() => lossAndBackward(mlp));
+    assert.deepEqual(memory(), after1);
+    dispose(mlp);
+  });
+});
+
+describe("tidy, keep and dispose", () => {
+  it("tidy disposes what fn created and did not return; returned tensors survive", () => {
+    const before = memory();
+    let inner: Tensor | undefined;
+    const out = tidy(() => {
+      inner = zeros([3]).add(1);
+      return inner.mul(2);
+    });
+    assert.equal(inner!.disposed, true);
+    assert.equal(out.disposed, false);
+    assert.deepEqual([...out.dataSync()], [2, 2, 2]);
+    out.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("finds returned tensors inside arrays, objects and maps", () => {
+    const before = memory();
+    const { a, list, map } = tidy(() => ({ a: zeros([1]), list: [zeros([2]), 5], map: new Map([["m", zeros([3])]]) }));
+    for (const t of [a, list[0] as Tensor, map.get("m")!]) assert.equal(t.disposed, false);
+    for (const t of [a, list[0] as Tensor, map.get("m")!]) t.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("nested: an inner result moves to the outer scope and is freed there unless returned", () => {
+    const before = memory();
+    let fromInner: Tensor | undefined;
+    const out = tidy(() => {
+      fromInner = tidy(() => zeros([2]).add(1));
+      assert.equal(fromInner.disposed, false);
+      return fromInner.mul(3);
+    });
+    assert.equal(fromInner!.disposed, true);
+    assert.deepEqual([...out.dataSync()], [3, 3]);
+    out.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("keep() lets a tensor outlive every enclosing tidy", () => {
+    const before = memory();
+    let kept: Tensor | undefined;
+    tidy(() => tidy(() => void (kept = keep(zeros([4])))));
+    assert.equal(kept!.disposed, false);
+    kept!.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("a throwing fn still frees its tensors, and the error propagates", () => {
+    const before = memory();
+    assert.throws(() => tidy(() => { zeros([5]); throw new Error("boom"); }), /boom/);
+    assert.deepEqual(memory(), before);
+  });
+
+  it("an async fn is refused (tidy needs synchronous work)", () => {
+    const before = memory();
+    assert.throws(() => tidy(async () => zeros([1])), /tidy\(fn\): fn returned a Promise; tidy needs a synchronous function/);
+    assert.deepEqual(memory(), before);
+  });
+
+  it("use after dispose is an error that says what happened; disposing twice is harmless", async () => {
+    const t = zeros([2, 2]);
+    t.dispose();
+    t.dispose();
+    assert.throws(() => t.add(1), /a tensor of shape \[2, 2\] was used after dispose\(\) \(or after the tidy\(\) that created it ended\)/);
+    assert.throws(() => t.dataSync(), /used after dispose/);
+    await assert.rejects(t.data(), /used after dispose/);
+    const leaked = tidy(() => zeros([1]).add(1).mul(1).sub(0).add(0));
+    assert.equal(leaked.disposed, false);
+    leaked.dispose();
+  });
+
+  it("views share a buffer: its bytes are freed when the last view goes", () => {
+    const before = memory();
+    const base = zeros([6]);
+    const view = base.reshape([2, 3]);
+    assert.equal(memory().tensors, before.tensors + 2);
+    assert.equal(cpuBytes(), before.bytes.cpu! + 24);
+    base.dispose();
+    assert.equal(cpuBytes(), before.bytes.cpu! + 24, "the view still holds the buffer");
+    view.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("memory() counts live tensors and the bytes of their float32 buffers", () => {
+    const before = memory();
+    const t = zeros([10, 10]);
+    assert.equal(memory().tensors, before.tensors + 1);
+    assert.equal(cpuBytes(), before.bytes.cpu! + 400);
+    t.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("the FinalizationRegistry backstop releases tensors that were dropped without dispose()", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    // Collect whatever earlier tests dropped (e.g. the scalar a failed t.add(1) made), then measure.
+    const settle = async (target: number) => {
+      for (let i = 0; i < 20 && (i < 2 || memory().tensors > target); i++) {
+        gc();
+        await nextTurn();
+      }
+    };
+    await settle(0);
+    const before = memory();
+    (() => {
+      for (let i = 0; i < 50; i++) zeros([100]).add(1);
+    })();
+    assert.ok(memory().tensors >= before.tensors + 100, "the dropped tensors are still counted before collection");
+    await settle(before.tensors);
+    assert.deepEqual(memory(), before);
+  });
+});
