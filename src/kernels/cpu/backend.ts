@@ -6,7 +6,7 @@ import type { AdamArgs, Backend, MatmulArgs, MatmulEpilogue, ReduceOp, SgdArgs, 
 import { binaryOp, unaryOp } from "../ops.js";
 import type { Shape } from "../shape.js";
 import { matmulCpu } from "./matmul.js";
-import { forEachStrided, isContiguous, isScalarBroadcast } from "./strided.js";
+import { forEachRow, isContiguous, isScalarBroadcast } from "./strided.js";
 
 class CpuStorage implements Storage {
   constructor(readonly data: Float32Array) {}
@@ -64,16 +64,19 @@ export class CpuBackend implements Backend {
   strided(x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {
     const src = buf(x);
     const dst = buf(out);
-    forEachStrided(shape, [strides], [offset], (i, o) => {
-      dst[i] = src[o[0]!]!;
+    forEachRow(shape, [strides], [offset], (start, [o], n, [s]) => {
+      if (s === 1) dst.set(src.subarray(o!, o! + n), start);
+      else if (s === 0) dst.fill(src[o!]!, start, start + n);
+      else for (let j = 0, at = o!; j < n; j++, at += s!) dst[start + j] = src[at]!;
     });
   }
 
   scatterStrided(x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {
     const src = buf(x);
     const dst = buf(out);
-    forEachStrided(shape, [strides], [offset], (i, o) => {
-      dst[o[0]!] = src[i]!;
+    forEachRow(shape, [strides], [offset], (start, [o], n, [s]) => {
+      if (s === 1) dst.set(src.subarray(start, start + n), o!);
+      else for (let j = 0, at = o!; j < n; j++, at += s!) dst[at] = src[start + j]!;
     });
   }
 
@@ -109,8 +112,8 @@ export class CpuBackend implements Backend {
       const s = A[0]!;
       for (let i = 0; i < O.length; i++) O[i] = f(s, B[i]!);
     } else {
-      forEachStrided(outShape, [aStrides, bStrides], [0, 0], (i, o) => {
-        O[i] = f(A[o[0]!]!, B[o[1]!]!);
+      forEachRow(outShape, [aStrides, bStrides], [0, 0], (start, [oa, ob], n, [sa, sb]) => {
+        for (let j = 0, ia = oa!, ib = ob!; j < n; j++, ia += sa!, ib += sb!) O[start + j] = f(A[ia]!, B[ib]!);
       });
     }
   }
@@ -132,8 +135,8 @@ export class CpuBackend implements Backend {
     const B = buf(b);
     const G = buf(dy);
     const O = buf(out);
-    forEachStrided(outShape, [aStrides, bStrides], [0, 0], (i, o) => {
-      O[i] = G[i]! * d(A[o[0]!]!, B[o[1]!]!);
+    forEachRow(outShape, [aStrides, bStrides], [0, 0], (start, [oa, ob], n, [sa, sb]) => {
+      for (let j = 0, ia = oa!, ib = ob!; j < n; j++, ia += sa!, ib += sb!) O[start + j] = G[start + j]! * d(A[ia]!, B[ib]!);
     });
   }
 
@@ -151,8 +154,8 @@ export class CpuBackend implements Backend {
     const A = buf(a);
     const B = buf(b);
     const O = buf(out);
-    forEachStrided(outShape, [condStrides, aStrides, bStrides], [0, 0, 0], (i, o) => {
-      O[i] = C[o[0]!] !== 0 ? A[o[1]!]! : B[o[2]!]!;
+    forEachRow(outShape, [condStrides, aStrides, bStrides], [0, 0, 0], (start, [oc, oa, ob], n, [sc, sa, sb]) => {
+      for (let j = 0, ic = oc!, ia = oa!, ib = ob!; j < n; j++, ic += sc!, ia += sa!, ib += sb!) O[start + j] = C[ic] !== 0 ? A[ia]! : B[ib]!;
     });
   }
 

@@ -1,30 +1,38 @@
 // Index arithmetic for strided loops: walk every index of `shape` in row-major order while
 // keeping one flat offset per operand, each advanced by its own strides (0 on broadcast axes).
+// The walk hands out whole rows (the last axis), so kernels run their inner loop without a
+// call per element.
 
 import type { Shape } from "../shape.js";
 
 /**
- * Calls `visit(i, offsets)` for each of the prod(shape) positions, with `offsets[t]` the position
- * in operand t (base offset plus the dot product of the index with that operand's strides).
- * The offsets array is reused between calls: read it, don't keep it.
+ * Calls `visitRow(start, offsets, length, innerStrides)` once per row of the last axis: `start`
+ * is the row's first position in row-major order, `offsets[t]` operand t's offset at that
+ * position, and `innerStrides[t]` its stride along the row. `offsets` is reused between calls.
  */
-export function forEachStrided(
+export function forEachRow(
   shape: Shape,
   strides: readonly (readonly number[])[],
   bases: readonly number[],
-  visit: (i: number, offsets: Int32Array | number[]) => void,
+  visitRow: (start: number, offsets: readonly number[], length: number, innerStrides: readonly number[]) => void,
 ): void {
   const rank = shape.length;
-  const nOps = strides.length;
   let total = 1;
   for (const d of shape) total *= d;
   if (total === 0) return;
+  const nOps = strides.length;
+  if (rank === 0) {
+    visitRow(0, bases, 1, bases.map(() => 0));
+    return;
+  }
+  const length = shape[rank - 1]!;
+  const inner = strides.map((s) => s[rank - 1]!);
   const offsets = bases.slice();
-  const index = new Array<number>(rank).fill(0);
-  for (let i = 0; i < total; i++) {
-    visit(i, offsets);
-    // Odometer step: bump the last axis; on wrap-around, rewind it and carry left.
-    for (let d = rank - 1; d >= 0; d--) {
+  const index = new Array<number>(rank - 1).fill(0);
+  for (let start = 0; start < total; start += length) {
+    visitRow(start, offsets, length, inner);
+    // Odometer step over the outer axes: bump the last one; on wrap-around, rewind and carry.
+    for (let d = rank - 2; d >= 0; d--) {
       index[d]!++;
       if (index[d]! < shape[d]!) {
         for (let t = 0; t < nOps; t++) offsets[t]! += strides[t]![d]!;

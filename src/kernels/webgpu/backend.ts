@@ -37,6 +37,12 @@ class WebGPUStorage implements Storage {
   constructor(
     readonly size: number,
     public pooled: PooledBuffer | null,
+    /**
+     * True while the buffer is logically zero but still holds a pool's stale values: it is
+     * cleared only if something reads it first (see `buf`), since most buffers are allocated
+     * as a kernel's output and overwritten whole (see `written`).
+     */
+    public stale = false,
   ) {}
 }
 
@@ -45,8 +51,21 @@ export interface WebGPUBackendOptions extends QueueOptions {
   readonly matmul?: MatmulVariant;
 }
 
+export interface WebGPUStats {
+  readonly pipelinesCompiled: number;
+  readonly submits: number;
+  readonly dispatches: number;
+  readonly clears: number;
+  readonly bufferCopies: number;
+  readonly textureCopies: number;
+  readonly buffersCreated: number;
+  readonly pooledBytes: number;
+}
+
 /** Rows at most this long are reduced by one invocation each, longer ones by a workgroup. */
 const SHORT_ROW = 64;
+/** The workgroup size of one-row-per-invocation reductions on CPU adapters. */
+const CPU_REDUCE_WG = 16;
 
 export class WebGPUBackend implements Backend {
   readonly name = "webgpu";
@@ -67,7 +86,8 @@ export class WebGPUBackend implements Backend {
     readonly device: GPUDevice,
     /** A human-readable description of the adapter. */
     readonly adapterInfo: string,
-    cpuAdapter: boolean,
+    /** Whether the adapter runs WGSL on the CPU (llvmpipe, SwiftShader). */
+    readonly cpuAdapter: boolean,
     options: WebGPUBackendOptions = {},
   ) {
     this.q = new CommandQueue(device, options);
@@ -85,10 +105,8 @@ export class WebGPUBackend implements Backend {
 
   alloc(size: number): Storage {
     const { pooled, reused } = this.q.pool.acquire(this.checkSize("alloc", size));
-    const s = new WebGPUStorage(size, pooled);
     this.live += size * 4;
-    if (reused && size > 0) this.fill(s, 0);
-    return s;
+    return new WebGPUStorage(size, pooled, reused && size > 0);
   }
 
   upload(data: Float32Array): Storage {
@@ -124,9 +142,21 @@ export class WebGPUBackend implements Backend {
     return this.q.sync();
   }
 
-  /** Counters for tests and benchmarks: pipelines compiled, submits, GPU buffers created. */
-  stats(): { pipelinesCompiled: number; submits: number; buffersCreated: number; pooledBytes: number } {
-    return { pipelinesCompiled: this.q.pipelinesCompiled, submits: this.q.submits, ...this.q.pool.stats() };
+  /**
+   * Counters for tests and benchmarks: pipelines compiled, submits, dispatches, buffer clears
+   * and copies recorded, GPU buffers created and bytes held free in the pool.
+   */
+  stats(): WebGPUStats {
+    const q = this.q;
+    return {
+      pipelinesCompiled: q.pipelinesCompiled,
+      submits: q.submits,
+      dispatches: q.dispatchesRecorded,
+      clears: q.clears,
+      bufferCopies: q.bufferCopies,
+      textureCopies: q.textureCopies,
+      ...q.pool.stats(),
+    };
   }
 
   /** Releases the device; the backend is unusable afterwards. */
@@ -143,7 +173,7 @@ export class WebGPUBackend implements Backend {
     const n = out.size;
     if (n === 0) return;
     this.q.uniforms(2).u(0, n).f(1, value);
-    this.q.dispatch(fillKernel(this.wg), [this.buf(out)], this.linearGroups(n));
+    this.q.dispatch(fillKernel(this.wg), [this.written(out)], this.linearGroups(n));
   }
 
   strided(x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {
@@ -157,13 +187,13 @@ export class WebGPUBackend implements Backend {
   unary(op: string, params: readonly number[], x: Storage, out: Storage): void {
     const def = unaryOp(op);
     this.sameSize(op, [x, out]);
-    this.dispatchUnary(def, resolveParams(def, params), false, [this.buf(x), this.buf(out)], out.size);
+    this.dispatchUnary(def, resolveParams(def, params), false, [this.buf(x), this.written(out)], out.size);
   }
 
   unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
     const def = unaryOp(op);
     this.sameSize(`${op} gradient`, [x, dy, dx]);
-    this.dispatchUnary(def, resolveParams(def, params), true, [this.buf(x), this.buf(dy), this.buf(dx)], dx.size);
+    this.dispatchUnary(def, resolveParams(def, params), true, [this.buf(x), this.buf(dy), this.written(dx)], dx.size);
   }
 
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void {
@@ -172,7 +202,7 @@ export class WebGPUBackend implements Backend {
     if (!c) return;
     this.writeStridedUniforms(c, 0);
     const kernel = binaryKernel(def, { kind: "f" }, isFlat(c, 0) && isFlat(c, 1), this.wg);
-    this.q.dispatch(kernel, [this.buf(a), this.buf(b), this.buf(out)], this.linearGroups(out.size));
+    this.q.dispatch(kernel, [this.buf(a), this.buf(b), this.written(out)], this.linearGroups(out.size));
   }
 
   binaryGrad(
@@ -193,7 +223,7 @@ export class WebGPUBackend implements Backend {
     if (!c) return;
     this.writeStridedUniforms(c, 0);
     const kernel = binaryKernel(def, { kind: "grad", which }, isFlat(c, 0) && isFlat(c, 1), this.wg);
-    this.q.dispatch(kernel, [this.buf(a), this.buf(b), this.buf(dy), this.buf(out)], this.linearGroups(out.size));
+    this.q.dispatch(kernel, [this.buf(a), this.buf(b), this.buf(dy), this.written(out)], this.linearGroups(out.size));
   }
 
   where(
@@ -209,7 +239,7 @@ export class WebGPUBackend implements Backend {
     const c = this.stridedPlan("where", out, outShape, [condStrides, aStrides, bStrides]);
     if (!c) return;
     this.writeStridedUniforms(c, 0);
-    this.q.dispatch(whereKernel(this.wg), [this.buf(cond), this.buf(a), this.buf(b), this.buf(out)], this.linearGroups(out.size));
+    this.q.dispatch(whereKernel(this.wg), [this.buf(cond), this.buf(a), this.buf(b), this.written(out)], this.linearGroups(out.size));
   }
 
   // --- reductions, gather -----------------------------------------------------------------------
@@ -224,10 +254,14 @@ export class WebGPUBackend implements Backend {
     }
     if (outer === 0) return;
     this.q.uniforms(2).u(0, outer).u(1, inner);
-    if (inner <= SHORT_ROW) {
-      this.q.dispatch(reduceRowPerInvocation(op, this.wg), [this.buf(x), this.buf(out)], this.linearGroups(outer));
+    // Where WGSL runs on the CPU a workgroup barrier is costly (every invocation is suspended and
+    // resumed) and the tree wastes most lanes, so there rows go one per invocation whenever there
+    // are enough of them to fill a few small workgroups (workgroups are what spread over threads).
+    if (inner <= SHORT_ROW || (this.cpuAdapter && outer >= 4 * CPU_REDUCE_WG)) {
+      const wg = this.cpuAdapter ? CPU_REDUCE_WG : this.wg;
+      this.q.dispatch(reduceRowPerInvocation(op, wg), [this.buf(x), this.written(out)], this.grid(Math.ceil(outer / wg)));
     } else {
-      this.q.dispatch(reduceRowPerWorkgroup(op, this.reduceWg), [this.buf(x), this.buf(out)], this.grid(outer));
+      this.q.dispatch(reduceRowPerWorkgroup(op, this.reduceWg), [this.buf(x), this.written(out)], this.grid(outer));
     }
   }
 
@@ -236,7 +270,7 @@ export class WebGPUBackend implements Backend {
     const n = out.size;
     if (n === 0) return;
     this.q.uniforms(GATHER_WORDS).u(0, n).u(1, outer).u(2, axisLen).u(3, indexLen).u(4, inner);
-    this.q.dispatch(gatherKernel(this.wg), [this.buf(x), this.buf(index), this.buf(out)], this.linearGroups(n));
+    this.q.dispatch(gatherKernel(this.wg), [this.buf(x), this.buf(index), this.written(out)], this.linearGroups(n));
   }
 
   scatterAdd(g: Storage, index: Storage, out: Storage, outer: number, axisLen: number, indexLen: number, inner: number): void {
@@ -276,7 +310,7 @@ export class WebGPUBackend implements Backend {
     if (actDef && !fused) {
       const pre = epilogue.pre ?? this.alloc(out.size);
       this.matmulWith(config, a, b, pre, args, epilogue.bias ? { bias: epilogue.bias } : {});
-      this.dispatchUnary(actDef, actParams, false, [this.buf(pre), this.buf(out)], out.size);
+      this.dispatchUnary(actDef, actParams, false, [this.buf(pre), this.written(out)], out.size);
       if (!epilogue.pre) this.free(pre);
       return;
     }
@@ -290,9 +324,11 @@ export class WebGPUBackend implements Backend {
     const layout = chooseLayout(config, args, a.size, b.size, (floats, vec) => textureRows(vec ? "rgba32float" : "r32float", floats, limits) !== null);
     const kernel: KernelDef =
       config.kind === "blocked" ? blockedMatmulKernel(config, layout, shape) : tiledMatmulKernel(config, layout, shape);
-    const buffers = [this.buf(a), this.buf(b), this.buf(out)];
-    if (epilogue.bias) buffers.push(this.buf(epilogue.bias));
-    if (epilogue.pre) buffers.push(this.buf(epilogue.pre));
+    // Inputs first: an input that is stale must be cleared before an output marks it written.
+    const inputs = [this.buf(a), this.buf(b), ...(epilogue.bias ? [this.buf(epilogue.bias)] : [])];
+    const buffers = [inputs[0]!, inputs[1]!, this.written(out)];
+    if (epilogue.bias) buffers.push(inputs[2]!);
+    if (epilogue.pre) buffers.push(this.written(epilogue.pre));
     // Operand textures go back to the pool right after this dispatch is recorded: later users
     // record later commands, which the queue runs in order.
     const views: GPUTextureView[] = [];
@@ -329,9 +365,11 @@ export class WebGPUBackend implements Backend {
     this.sameSize("adamStep", [param, grad, m, v]);
     const n = param.size;
     if (n === 0) return;
+    const vec = n % 4 === 0;
+    const invocations = vec ? n / 4 : n;
     this.q
       .uniforms(ADAM_WORDS)
-      .u(0, n)
+      .u(0, invocations)
       .u(1, args.decoupled ? 1 : 0)
       .f(4, args.lr)
       .f(5, args.beta1)
@@ -340,16 +378,18 @@ export class WebGPUBackend implements Backend {
       .f(8, args.weightDecay)
       .f(9, args.biasCorrection1)
       .f(10, args.biasCorrection2);
-    this.q.dispatch(adamKernel(this.wg), [this.buf(param), this.buf(grad), this.buf(m), this.buf(v)], this.linearGroups(n));
+    this.q.dispatch(adamKernel(this.wg, vec), [this.buf(param), this.buf(grad), this.buf(m), this.buf(v)], this.linearGroups(invocations));
   }
 
   sgdStep(param: Storage, grad: Storage, velocity: Storage | null, args: SgdArgs): void {
     this.sameSize("sgdStep", velocity ? [param, grad, velocity] : [param, grad]);
     const n = param.size;
     if (n === 0) return;
+    const vec = n % 4 === 0;
+    const invocations = vec ? n / 4 : n;
     this.q
       .uniforms(SGD_WORDS)
-      .u(0, n)
+      .u(0, invocations)
       .u(1, args.nesterov ? 1 : 0)
       .u(2, args.firstStep ? 1 : 0)
       .f(4, args.lr)
@@ -358,7 +398,7 @@ export class WebGPUBackend implements Backend {
       .f(7, args.weightDecay);
     const buffers = [this.buf(param), this.buf(grad)];
     if (velocity) buffers.push(this.buf(velocity));
-    this.q.dispatch(sgdKernel(!!velocity, this.wg), buffers, this.linearGroups(n));
+    this.q.dispatch(sgdKernel(!!velocity, this.wg, vec), buffers, this.linearGroups(invocations));
   }
 
   // --- helpers -------------------------------------------------------------------------------------
@@ -377,7 +417,9 @@ export class WebGPUBackend implements Backend {
     const c = this.stridedPlan(op, scatter ? x : out, shape, [strides]);
     if (!c) return;
     this.writeStridedUniforms(c, offset);
-    this.q.dispatch(stridedKernel(scatter, this.wg), [this.buf(x), this.buf(out)], this.linearGroups(c.shape.reduce((p, d) => p * d, 1)));
+    // A gather writes every value of out; a scatter only some.
+    const target = scatter ? this.buf(out) : this.written(out);
+    this.q.dispatch(stridedKernel(scatter, this.wg), [this.buf(x), target], this.linearGroups(c.shape.reduce((p, d) => p * d, 1)));
   }
 
   /** Checks shapes and strides, merges dimensions; null when there is nothing to do. */
@@ -432,9 +474,22 @@ export class WebGPUBackend implements Backend {
     return s;
   }
 
+  /** The buffer of a storage a kernel reads (or writes only in part): cleared first if stale. */
   private buf(s: Storage): PooledBuffer {
     const g = this.storage(s);
     if (!g.pooled) throw new Error("this WebGPU buffer was freed and cannot be used any more");
+    if (g.stale) {
+      this.q.clear(g.pooled, g.size * 4);
+      g.stale = false;
+    }
+    return g.pooled;
+  }
+
+  /** The buffer of a storage the next kernel overwrites whole: its stale values need no clearing. */
+  private written(s: Storage): PooledBuffer {
+    const g = this.storage(s);
+    if (!g.pooled) throw new Error("this WebGPU buffer was freed and cannot be used any more");
+    g.stale = false;
     return g.pooled;
   }
 

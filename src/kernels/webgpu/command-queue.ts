@@ -85,6 +85,11 @@ export class CommandQueue {
   private readonly lostPromise: Promise<never>;
   pipelinesCompiled = 0;
   submits = 0;
+  /** Dispatches, buffer clears, buffer-to-buffer copies and buffer-to-texture copies recorded so far. */
+  dispatchesRecorded = 0;
+  clears = 0;
+  bufferCopies = 0;
+  textureCopies = 0;
 
   constructor(
     readonly device: GPUDevice,
@@ -171,6 +176,7 @@ export class CommandQueue {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
     this.dispatches++;
+    this.dispatchesRecorded++;
     for (const { from, to } of copies) {
       this.copy(from, to, to.bytes);
       this.pool.release(from);
@@ -182,13 +188,23 @@ export class CommandQueue {
     this.closePass();
     from.lastBatch = this.batch;
     to.lastBatch = this.batch;
+    this.bufferCopies++;
     this.encoderNow().copyBufferToBuffer(from.buffer, 0, to.buffer, 0, bytes);
+  }
+
+  /** Records zeroing the buffer's first `bytes`, in order with the dispatches. */
+  clear(target: PooledBuffer, bytes: number): void {
+    this.closePass();
+    target.lastBatch = this.batch;
+    this.clears++;
+    this.encoderNow().clearBuffer(target.buffer, 0, bytes);
   }
 
   /** Records the copy of a buffer's first `floats` values into an operand texture. */
   copyToTexture(from: PooledBuffer, floats: number, texture: GPUTexture, format: OperandFormat): void {
     this.closePass();
     from.lastBatch = this.batch;
+    this.textureCopies++;
     recordCopyToTexture(this.encoderNow(), from.buffer, floats, texture, format);
   }
 

@@ -2,6 +2,6 @@
 export { createWebGPUBackend, probeWebGPU, webgpuAdapterExpected } from "./device.js";
 export type { CreateWebGPUOptions, NodeAdapterKind, WebGPUBackendResult, WebGPUProbe } from "./device.js";
 export { WebGPUBackend } from "./backend.js";
-export type { WebGPUBackendOptions } from "./backend.js";
+export type { WebGPUBackendOptions, WebGPUStats } from "./backend.js";
 export { DeviceLostError } from "./command-queue.js";
 export type { MatmulVariant } from "./matmul-variants.js";
