@@ -1,6 +1,7 @@
 // Choosing the device: `await init({ backend })` picks WebGPU or the CPU and says why.
 
-import { registerBackend, setBackend } from "./tensor/engine.js";
+import type { Backend } from "./kernels/backend.js";
+import { findBackend, registerBackend, setBackend } from "./tensor/engine.js";
 
 export interface InitOptions {
   /** "auto" (default): WebGPU when an adapter exists, else the CPU. */
@@ -24,6 +25,12 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   if (wanted === "cpu") {
     setBackend("cpu");
     return { backend: "cpu", reason: "the CPU backend was asked for", tried: [] };
+  }
+  // A device already acquired is reused, unless it was lost.
+  const current = findBackend("webgpu") as (Backend & { lost?: boolean; adapterInfo?: string }) | undefined;
+  if (current && !current.lost) {
+    setBackend("webgpu");
+    return { backend: "webgpu", reason: `WebGPU adapter: ${current.adapterInfo ?? "already initialised"}`, tried: [] };
   }
   // Loaded on demand: the WebGPU module pulls in Dawn in Node, which a CPU-only user never needs.
   const { createWebGPUBackend, probeWebGPU } = await import("./kernels/webgpu/index.js");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testBackends } from "./helpers/backends.js";
 import { after, describe, it } from "node:test";
 import { listUnaryOps, resolveParams } from "../src/kernels/ops.js";
 import { init } from "../src/init.js";
@@ -139,9 +140,9 @@ describe("activations", () => {
   });
 });
 
-// The backends to compare against the TypeScript definitions: TUNEGRAD_NN_BACKENDS (comma-separated,
-// default "cpu"); on "webgpu" this checks each activation's WGSL against its TypeScript.
-const backends = (process.env.TUNEGRAD_NN_BACKENDS ?? "cpu").split(",").map((b) => b.trim()) as ("cpu" | "webgpu")[];
+// The backends to compare against the TypeScript definitions (test/helpers/backends.ts); on
+// "webgpu" this checks each activation's WGSL against its TypeScript.
+const backends = await testBackends();
 for (const backend of backends) {
   describe(`activations on the ${backend} backend`, () => {
     after(() => init({ backend: "cpu" }));

@@ -1,15 +1,16 @@
 // An MLP 64-64-10 on the digits (80/20 seeded split) must reach 95% validation accuracy within
-// 30 epochs for relu, tanh and mish. The backends come from TUNEGRAD_NN_BACKENDS (comma-separated,
-// default "cpu"), e.g. TUNEGRAD_NN_BACKENDS=cpu,webgpu where a GPU adapter exists.
+// 30 epochs for relu, tanh and mish. The backends: see test/helpers/backends.ts (the CPU, and WebGPU
+// wherever an adapter exists).
 
 import assert from "node:assert/strict";
+import { testBackends } from "./helpers/backends.js";
 import { describe, it } from "node:test";
 import { init } from "../src/init.js";
 import { data, nn } from "../src/nn/index.js";
 import { Generator, memory } from "../src/tensor/index.js";
 import { trainClassifier } from "./nn-helpers.js";
 
-const backends = (process.env.TUNEGRAD_NN_BACKENDS ?? "cpu").split(",").map((b) => b.trim()) as ("cpu" | "webgpu")[];
+const backends = await testBackends();
 
 for (const backend of backends) {
   describe(`digits MLP on the ${backend} backend`, () => {
@@ -37,8 +38,9 @@ for (const backend of backends) {
         const best = Math.max(...curve);
         t.diagnostic(`${backend} ${activation}: ${(best * 100).toFixed(1)}% after ${curve.length} epochs (curve ${curve.map((a) => a.toFixed(3)).join(" ")})`);
         assert.ok(best >= 0.95, `${activation} on ${backend}: best validation accuracy ${best} in ${curve.length} epochs`);
-        // Nothing leaks per step: only the optimizer's state (2 slots per parameter) stays alive.
-        assert.equal(memory().tensors, before + 2 * model.parameters().length);
+        // Nothing leaks: with the optimizer's state freed, exactly the model's tensors are alive.
+        assert.equal(memory().tensors, before);
+        model.dispose();
       });
     }
   });

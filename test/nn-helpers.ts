@@ -28,6 +28,7 @@ export async function trainClassifier(model: nn.Module, train: data.Dataset, opt
     }
     if (await options.afterEpoch?.(epoch)) break;
   }
+  opt.dispose();
 }
 
 /** Iris with standardised features, split 80/20 with a fixed seed. */

@@ -80,6 +80,17 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
+  /**
+   * Frees every parameter and gradient (device memory on WebGPU); the module is unusable
+   * afterwards. A trial that builds a model per config calls this when it ends.
+   */
+  dispose(): void {
+    for (const p of this.parameters()) {
+      p.zeroGrad();
+      p.dispose();
+    }
+  }
+
   /** The parameters by dotted name. The tensors are the live parameters, not copies. */
   stateDict(): Record<string, Tensor> {
     return Object.fromEntries(this.namedParameters());

@@ -16,7 +16,7 @@ import type { Shape } from "../shape.js";
 import type { PooledBuffer } from "./buffer-pool.js";
 import { collapseDims, isFlat } from "./collapse.js";
 import { CommandQueue, type KernelDef, type QueueOptions } from "./command-queue.js";
-import { chooseMatmulConfig, type MatmulVariant } from "./matmul-variants.js";
+import { chooseMatmulConfig, matmulCandidates, measurementProblem, type MatmulVariant } from "./matmul-variants.js";
 import { MAX_RANK, STRIDED_LAYOUT, STRIDED_WORDS } from "./wgsl/common.js";
 import { binaryKernel, fillKernel, stridedKernel, unaryKernel, UNARY_PARAM_BASE, whereKernel } from "./wgsl/elementwise.js";
 import { GATHER_WORDS, gatherKernel, scatterAddKernel } from "./wgsl/gather.js";
@@ -47,7 +47,10 @@ class WebGPUStorage implements Storage {
 }
 
 export interface WebGPUBackendOptions extends QueueOptions {
-  /** Matmul kernel family: "auto" picks by adapter (default). */
+  /**
+   * Matmul kernel family: "auto" (default) starts from the adapter's usual best and, through
+   * createWebGPUBackend, times the candidates at device start and keeps the fastest.
+   */
   readonly matmul?: MatmulVariant;
 }
 
@@ -69,7 +72,9 @@ const CPU_REDUCE_WG = 16;
 
 export class WebGPUBackend implements Backend {
   readonly name = "webgpu";
-  readonly matmulConfig: MatmulConfig;
+  #matmulConfig: MatmulConfig;
+  /** Per candidate, ms per product at device start (empty when the variant was given). */
+  matmulTimings: { config: MatmulConfig; ms: number }[] = [];
   private readonly q: CommandQueue;
   private readonly textures: OperandTextures;
   private live = 0;
@@ -98,7 +103,50 @@ export class WebGPUBackend implements Backend {
     this.maxGroups = lim.maxComputeWorkgroupsPerDimension;
     this.maxBindingBytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
     this.maxStorageBuffers = lim.maxStorageBuffersPerShaderStage;
-    this.matmulConfig = chooseMatmulConfig(options.matmul ?? "auto", cpuAdapter, lim);
+    this.#matmulConfig = chooseMatmulConfig(options.matmul ?? "auto", cpuAdapter, lim);
+  }
+
+  /** True once the device is lost; init() then creates a new one. */
+  get lost(): boolean {
+    return this.q.lost;
+  }
+
+  /** The kernel configuration `matmul` uses. */
+  get matmulConfig(): MatmulConfig {
+    return this.#matmulConfig;
+  }
+
+  /**
+   * Times each candidate matmul kernel on a small square product and keeps the fastest
+   * (DESIGN: "Pick kernel variants per adapter, by measurement"). Each candidate is run once
+   * untimed (compiling its pipeline), then timed over a few runs; a run's best is kept.
+   */
+  async selectMatmulByMeasurement(candidates = matmulCandidates(this.cpuAdapter, this.device.limits)): Promise<MatmulConfig> {
+    const { size, products, runs } = measurementProblem(this.cpuAdapter);
+    const values = Float32Array.from({ length: size * size }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+    const a = this.upload(values);
+    const b = this.upload(values);
+    const out = this.alloc(size * size);
+    const args: MatmulArgs = { batch: 1, m: size, n: size, k: size, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+    this.matmulTimings = [];
+    try {
+      for (const config of candidates) {
+        this.matmulWith(config, a, b, out, args);
+        await this.sync();
+        let best = Infinity;
+        for (let r = 0; r < runs; r++) {
+          const t0 = performance.now();
+          for (let p = 0; p < products; p++) this.matmulWith(config, a, b, out, args);
+          await this.sync();
+          best = Math.min(best, (performance.now() - t0) / products);
+        }
+        this.matmulTimings.push({ config, ms: best });
+      }
+    } finally {
+      for (const s of [a, b, out]) this.free(s);
+    }
+    this.#matmulConfig = this.matmulTimings.reduce((x, y) => (y.ms < x.ms ? y : x)).config;
+    return this.#matmulConfig;
   }
 
   // --- memory ----------------------------------------------------------------------------------

@@ -113,6 +113,10 @@ export class CommandQueue {
     this.lostPromise.catch(() => {});
   }
 
+  get lost(): boolean {
+    return this.lostMessage !== null;
+  }
+
   /** Throws when the device is lost or an earlier command failed validation. */
   checkHealthy(): void {
     if (this.lostMessage) throw new DeviceLostError(this.lostMessage);

@@ -60,6 +60,12 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
+  /** Frees the per-parameter buffers (momentum, Adam's moments); a later step recreates them. */
+  dispose(): void {
+    for (const t of this.#slots.values()) t.dispose();
+    this.#slots.clear();
+  }
+
   /** The hyperparameters other than lr, as plain JSON. */
   protected abstract hyperparameters(): Record<string, number | boolean>;
   protected abstract setHyperparameters(options: Readonly<Record<string, number | boolean>>): void;
@@ -116,8 +122,7 @@ export abstract class Optimizer {
     this.setHyperparameters(rest);
     this.lr = lr;
     this.stepCount = state.step;
-    for (const t of this.#slots.values()) t.dispose();
-    this.#slots.clear();
+    this.dispose();
     const params = new Map(this.namedParams);
     for (const [key, values] of Object.entries(state.slots)) {
       const dot = key.lastIndexOf(".");
