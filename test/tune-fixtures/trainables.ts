@@ -31,6 +31,15 @@ export async function hangs(_config: unknown, ctx: TrialContext): Promise<void> 
   await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
 }
 
+/** CPU-bound by work, not time: `units` million square roots per report, for config.reports reports. */
+export async function crunch(config: { units: number; reports: number }, ctx: TrialContext): Promise<void> {
+  for (let i = 0; i < config.reports; i++) {
+    let x = 0;
+    for (let j = 0; j < config.units * 1e6; j++) x += Math.sqrt(x + j);
+    if ((await ctx.report({ x: x % 1 })) !== "continue") return;
+  }
+}
+
 /** CPU-bound: spins for config.ms milliseconds per report, for config.reports reports. */
 export async function spin(config: { ms: number; reports: number }, ctx: TrialContext): Promise<void> {
   for (let i = 0; i < config.reports; i++) {
