@@ -3,18 +3,28 @@
 // warm-up; a run enqueues a few products and waits for them (one submit), so the time includes
 // the GPU work and one readback-free sync.
 //
-//   node --import tsx bench/webgpu-matmul.ts [--sizes 128,256,512,1024] [--quick]
+// The backend's default kernel is chosen by timing the candidates at device start (printed
+// first); `--variant tiled|blocked` fixes it instead, and `--only-default` skips the table of
+// every variant (the transposed products are always measured with the default).
+//
+//   node --import tsx bench/webgpu-matmul.ts [--sizes 128,256,512,1024] [--quick] [--variant auto|tiled|blocked] [--only-default]
 
 import type { MatmulArgs } from "../src/kernels/backend.js";
 import { createWebGPUBackend } from "../src/kernels/webgpu/device.js";
+import type { MatmulVariant } from "../src/kernels/webgpu/matmul-variants.js";
 import type { MatmulConfig } from "../src/kernels/webgpu/wgsl/matmul.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.indexOf(name);
 const sizes = flag("--sizes") >= 0 ? argv[flag("--sizes") + 1]!.split(",").map(Number) : [128, 256, 512, 1024];
 const quick = flag("--quick") >= 0;
+const variant = (flag("--variant") >= 0 ? argv[flag("--variant") + 1] : "auto") as MatmulVariant;
+if (!["auto", "tiled", "blocked"].includes(variant)) throw new Error(`--variant must be auto, tiled or blocked, got ${variant}`);
+const onlyDefault = flag("--only-default") >= 0;
 
-const { backend, adapterInfo } = await createWebGPUBackend();
+const t0 = performance.now();
+const { backend, adapterInfo } = await createWebGPUBackend({ matmul: variant });
+const startMs = performance.now() - t0;
 
 const variants: { name: string; config: MatmulConfig }[] = [
   { name: "blocked 8x8 textures, wg 8x8", config: { kind: "blocked", tm: 8, tn: 8, wgx: 8, wgy: 8, textures: true } },
@@ -71,9 +81,10 @@ function format(m: Measured, size: number): string {
   return `${size}: ${m.gflops.toFixed(2)} ±${(m.spread / 2).toFixed(2)} [${m.perCpuSecond.toFixed(2)}/cpu-s]`;
 }
 
-console.log(`adapter: ${adapterInfo}; default matmul: ${JSON.stringify(backend.matmulConfig)}`);
+console.log(`adapter: ${adapterInfo}; default matmul: ${JSON.stringify(backend.matmulConfig)} (--variant ${variant}; device start ${startMs.toFixed(0)} ms)`);
+for (const { config, ms } of backend.matmulTimings) console.log(`  measured at device start: ${JSON.stringify(config)} ${ms.toFixed(2)} ms per product`);
 console.log("GFLOP/s of wall time, median ±half the spread [GFLOP per CPU-second of this process]");
-for (const { name, config } of variants) {
+for (const { name, config } of onlyDefault ? [{ name: "default", config: backend.matmulConfig }] : variants) {
   // Storage-buffer kernels are slow through CPU adapters; measure them at the small sizes only there.
   const row: string[] = [];
   const slowHere = backend.matmulConfig.kind === "blocked" && backend.matmulConfig.textures && !(config.kind === "blocked" && config.textures);

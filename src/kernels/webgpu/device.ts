@@ -130,7 +130,9 @@ export async function createWebGPUBackend(options: CreateWebGPUOptions = {}): Pr
   }
   tried.push(`${adapterInfo}: device acquired`);
   const cpuAdapter = isCpuAdapter(adapterInfo, adapter.info.isFallbackAdapter ?? false);
-  return { backend: new WebGPUBackend(device, adapterInfo, cpuAdapter, options), adapterInfo, tried };
+  const backend = new WebGPUBackend(device, adapterInfo, cpuAdapter, options);
+  if ((options.matmul ?? "auto") === "auto") await backend.selectMatmulByMeasurement();
+  return { backend, adapterInfo, tried };
 }
 
 /**

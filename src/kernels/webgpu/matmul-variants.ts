@@ -1,6 +1,8 @@
 // Choosing the matmul kernel family and its block sizes for an adapter.
 //
-// Where WGSL runs on the CPU (Mesa's llvmpipe, SwiftShader), the register-blocked kernel reading
+// With `variant: "auto"` (the default) the backend times every candidate below on a small
+// product when the device starts and keeps the fastest (WebGPUBackend.selectMatmulByMeasurement);
+// the by-name choice here is only the starting point. Where WGSL runs on the CPU (Mesa's llvmpipe, SwiftShader), the register-blocked kernel reading
 // its operands through textures wins by a wide margin (at 512 on llvmpipe, per CPU-second: ~8.6
 // GFLOP against ~1.0 reading storage buffers and ~0.3 for the tiled kernel; see
 // bench/webgpu-matmul.ts and operand-textures.ts for why). On real GPUs the workgroup-memory
@@ -9,6 +11,21 @@
 import type { MatmulConfig } from "./wgsl/matmul.js";
 
 export type MatmulVariant = "auto" | "blocked" | "tiled";
+
+/** The product timed at device start: m = n = k = size, `products` of them per timed run. */
+export function measurementProblem(cpuAdapter: boolean): { size: number; products: number; runs: number } {
+  // Small on CPU adapters, where the slowest candidate (tiled) runs at ~0.3 GFLOP/s; on a GPU,
+  // large enough that the work, not the submit, is what gets timed.
+  return cpuAdapter ? { size: 128, products: 4, runs: 3 } : { size: 512, products: 8, runs: 3 };
+}
+
+/** The configurations worth timing on an adapter, the by-name default first. */
+export function matmulCandidates(cpuAdapter: boolean, limits: GPUSupportedLimits): MatmulConfig[] {
+  const blocked = chooseMatmulConfig("blocked", cpuAdapter, limits);
+  const tall: MatmulConfig = { ...blocked, tm: 16 } as MatmulConfig;
+  const tiled = chooseMatmulConfig("tiled", cpuAdapter, limits);
+  return cpuAdapter ? [blocked, tall, tiled] : [tiled, blocked, tall];
+}
 
 /** True for adapters that run shaders on the CPU. */
 export function isCpuAdapter(description: string, isFallback: boolean): boolean {
