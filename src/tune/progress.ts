@@ -114,8 +114,6 @@ export interface ProgressStream {
 export interface ProgressViewOptions {
   /** Minimum time between two redraws on a terminal. */
   throttleMs?: number;
-  /** Forces the terminal or the plain mode; by default the stream's isTTY decides. */
-  interactive?: boolean;
   now?: () => number;
 }
 
@@ -214,7 +212,7 @@ export class ProgressView {
   private trailingRedraw: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly stream: ProgressStream, options: ProgressViewOptions = {}) {
-    this.interactive = options.interactive ?? stream.isTTY === true;
+    this.interactive = stream.isTTY === true;
     this.throttleMs = options.throttleMs ?? 100;
     this.now = options.now ?? Date.now;
   }

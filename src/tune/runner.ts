@@ -289,7 +289,13 @@ class Runner {
   private settleInterrupted(): void {
     const lastDecision = new Map<string, { iteration: number; decision: Verdict }>();
     const { events } = this.storage.readJournal();
-    for (const e of events) if (e.type === "decision") lastDecision.set(e.trialId, { iteration: e.iteration, decision: e.decision });
+    for (const e of events) {
+      if (e.type === "decision") lastDecision.set(e.trialId, { iteration: e.iteration, decision: e.decision });
+      // A trial resumed (promoted) or restarted after its last verdict is running again: that
+      // verdict is spent, and pausing the trial on it again would strand it (the scheduler has
+      // already promoted it), so the trial restarts from its checkpoint instead.
+      if (e.type === "trial_resumed" || e.type === "trial_started") lastDecision.delete(e.trialId);
+    }
     for (const t of [...this.trials.values()].sort((a, b) => a.index - b.index)) {
       if (t.status !== "running" && t.status !== "pending") continue;
       const last = lastDecision.get(t.id);

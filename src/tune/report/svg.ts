@@ -13,8 +13,6 @@ export function escapeXml(text: string): string {
 
 export interface LinearScale {
   (value: number): number;
-  domain: readonly [number, number];
-  range: readonly [number, number];
   ticks(count?: number): number[];
 }
 
@@ -34,8 +32,6 @@ export function linearScale(domain: readonly [number, number], range: readonly [
   }
   const [r0, r1] = range;
   const scale = ((value: number) => r0 + ((value - d0) / (d1 - d0)) * (r1 - r0)) as LinearScale;
-  scale.domain = [d0, d1];
-  scale.range = [r0, r1];
   scale.ticks = (count = 5) => niceTicks(d0, d1, count);
   return scale;
 }

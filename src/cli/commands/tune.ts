@@ -1,0 +1,35 @@
+// `tunegrad tune EXPERIMENT.json [--dir RUN_DIR]`: runs the experiment the file describes.
+import { readFileSync } from "node:fs";
+import type { CliCommand } from "../command.js";
+import { readExperiment } from "../experiment.js";
+import { InputError } from "../json-checks.js";
+import { formatRunSummary, holdsExperiment, runExperiment } from "../run-experiment.js";
+import type { JsonObject } from "../../tune/types.js";
+
+export const tuneCommand: CliCommand = {
+  spec: {
+    name: "tune",
+    summary: "Run an experiment described in JSON (space, model spec template, dataset, scheduler) and print the best config.",
+    positionals: [{ name: "EXPERIMENT.json", description: "the experiment file (see examples/activation-search/experiment.json)" }],
+    flags: {
+      dir: { kind: "string", valueName: "RUN_DIR", description: "the experiment directory to create (default: the file's \"storage\", else runs/NAME)" },
+    },
+  },
+
+  async run({ positionals, flags }, io) {
+    const file = positionals["EXPERIMENT.json"]!;
+    const experiment = readExperiment(file);
+    const dir = (flags.dir as string | undefined) ?? experiment.storage;
+    if (holdsExperiment(dir)) {
+      throw new InputError(
+        `${dir} already holds an experiment: "tunegrad resume ${dir}" continues it, "tunegrad report ${dir}" shows it; ` +
+          `or choose a new directory with --dir`,
+      );
+    }
+    const source = JSON.parse(readFileSync(file, "utf8")) as JsonObject;
+    io.stdout.write(`Running ${experiment.name} into ${dir} (${experiment.concurrency} at a time, ${experiment.executor} executor, ${experiment.plan.backend} backend)\n`);
+    const result = await runExperiment(experiment, { source, dir, resume: false, io });
+    io.stdout.write(formatRunSummary(experiment, result, dir));
+    return result.best === undefined ? 1 : 0;
+  },
+};

@@ -1,0 +1,220 @@
+// One model in training, for the built-in trainable and for `tunegrad train`: the model built
+// from a spec template and a config, its optimizer, loss and data, one epoch at a time, and its
+// whole state as JSON (for checkpoints).
+import { init, type InitResult } from "../init.js";
+import { Generator, noGrad, tidy, type Tensor } from "../tensor/index.js";
+import { correctCount } from "../nn/metrics.js";
+import { load as loadDataset } from "../nn/data/datasets.js";
+import type { Dataset } from "../nn/data/dataset.js";
+import { DataLoader } from "../nn/data/loader.js";
+import { losses, type LossFn } from "../nn/losses.js";
+import { optimizers, type Optimizer, type OptimizerState } from "../nn/optim/index.js";
+import { fromSpec } from "../nn/spec.js";
+import type { Sequential } from "../nn/layers/sequential.js";
+import type { Module } from "../nn/module.js";
+import type { NamedArray } from "../nn/safetensors.js";
+import type { Config, JsonObject, JsonValue } from "../tune/types.js";
+import { resolveTemplate } from "./experiment-template.js";
+import type { TrialPlan } from "./experiment.js";
+
+// ---------------------------------------------------------------------------------------------
+// The device: chosen once per thread (each worker thread has its own engine).
+
+let backendReady: Promise<InitResult> | undefined;
+
+/** Chooses this thread's device once; later calls get the first choice. */
+export function ensureBackend(backend: TrialPlan["backend"]): Promise<InitResult> {
+  backendReady ??= init({ backend });
+  return backendReady;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: loaded once per thread and split the same way in every trial.
+
+interface PreparedData {
+  train: Dataset;
+  validation: Dataset;
+  numClasses: number;
+}
+
+const preparedData = new Map<string, Promise<PreparedData>>();
+
+function prepareData(dataset: TrialPlan["dataset"]): Promise<PreparedData> {
+  const key = JSON.stringify(dataset);
+  let prepared = preparedData.get(key);
+  if (prepared === undefined) {
+    prepared = (async () => {
+      const full = await loadDataset(dataset.name);
+      const { train, validation } = full.split({ validation: dataset.validationFraction, generator: new Generator(dataset.splitSeed) });
+      // Standardised with the training part's statistics only, so validation stays unseen.
+      const { mean, inverseStd } = train.statistics();
+      return { train: train.normalized(mean, inverseStd), validation: validation.normalized(mean, inverseStd), numClasses: full.numClasses };
+    })();
+    preparedData.set(key, prepared);
+  }
+  return prepared;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints: float32 values as base64 of their bytes (exact, and a third of JSON's size).
+
+interface EncodedArray {
+  shape: number[];
+  base64: string;
+}
+
+interface TrialCheckpoint {
+  epoch: number;
+  model: Record<string, EncodedArray>;
+  optimizer: { type: string; step: number; options: Record<string, number | boolean>; slots: Record<string, EncodedArray> };
+}
+
+async function encode(t: Tensor): Promise<EncodedArray> {
+  const values = await t.data();
+  return { shape: [...t.shape], base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64") };
+}
+
+function decode(encoded: EncodedArray): NamedArray {
+  const bytes = Buffer.from(encoded.base64, "base64");
+  // Copied into a fresh buffer: Buffer's pool offset need not be 4-byte aligned.
+  const data = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(data.buffer).set(bytes);
+  return { shape: encoded.shape, data };
+}
+
+async function encodeAll(tensors: Record<string, Tensor>): Promise<Record<string, EncodedArray>> {
+  const out: Record<string, EncodedArray> = {};
+  for (const [name, t] of Object.entries(tensors)) out[name] = await encode(t);
+  return out;
+}
+
+async function saveState(epoch: number, model: Module, optimizer: Optimizer): Promise<TrialCheckpoint> {
+  const state = optimizer.stateDict();
+  return {
+    epoch,
+    model: await encodeAll(model.stateDict()),
+    optimizer: { type: state.type, step: state.step, options: { ...state.options }, slots: await encodeAll(state.slots as Record<string, Tensor>) },
+  };
+}
+
+function loadState(checkpoint: TrialCheckpoint, model: Module, optimizer: Optimizer): void {
+  model.loadStateDict(Object.fromEntries(Object.entries(checkpoint.model).map(([name, e]) => [name, decode(e)])));
+  const slots = Object.fromEntries(Object.entries(checkpoint.optimizer.slots).map(([name, e]) => [name, decode(e)]));
+  optimizer.loadStateDict({ ...checkpoint.optimizer, slots } satisfies OptimizerState);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+/** The model spec for this trial: the template with the config filled in, and the input size. */
+export function trialModelSpec(plan: TrialPlan, config: Config, numFeatures: number): JsonObject {
+  const spec = resolveTemplate(plan.model, config, "$.model") as JsonObject;
+  return spec.input === undefined ? { input: numFeatures, ...spec } : spec;
+}
+
+function trainOneEpoch(model: Module, optimizer: Optimizer, loss: LossFn, loader: DataLoader, epoch: number): Tensor[] {
+  model.train();
+  const batchLosses: Tensor[] = [];
+  for (const { x, y } of loader.epoch(epoch)) {
+    // The batch's summed loss stays on the device until the epoch ends: one readback per epoch.
+    const summed = tidy(() => {
+      optimizer.zeroGrad();
+      const value = loss(model.forward(x), y);
+      value.backward();
+      optimizer.step();
+      return value.detach().mul(x.shape[0]!);
+    });
+    batchLosses.push(summed);
+  }
+  return batchLosses;
+}
+
+async function evaluate(model: Module, loss: LossFn, data: Dataset): Promise<{ accuracy: number; loss: number }> {
+  model.eval();
+  let correct = 0;
+  let lossSum = 0;
+  for (const { x, y } of new DataLoader(data, { batchSize: 1024 }).epoch(0)) {
+    const [count, summed] = noGrad(() => tidy(() => {
+      const scores = model.forward(x);
+      return [correctCount(scores, y), loss(scores, y).mul(x.shape[0]!)];
+    }));
+    correct += await count!.item();
+    lossSum += await summed!.item();
+    count!.dispose();
+    summed!.dispose();
+  }
+  return { accuracy: correct / data.length, loss: lossSum / data.length };
+}
+
+async function sumAndDispose(tensors: Tensor[]): Promise<number> {
+  let total = 0;
+  for (const t of tensors) {
+    total += await t.item();
+    t.dispose();
+  }
+  return total;
+}
+
+/** A non-finite value (a diverged loss) is reported as null, which ranks last. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+export interface EpochMetrics {
+  /** Validation accuracy. */
+  accuracy: number;
+  /** Validation loss; null when it is not finite (a diverged run). */
+  loss: number | null;
+  trainLoss: number | null;
+}
+
+/** What one trial trains: everything but the schedule. `seed` sets the initial weights and the batch order. */
+export class TrainingSession {
+  private constructor(
+    readonly model: Sequential,
+    readonly optimizer: Optimizer,
+    private readonly loss: LossFn,
+    private readonly loader: DataLoader,
+    private readonly data: PreparedData,
+  ) {}
+
+  static async create(plan: TrialPlan, config: Config, seed: number): Promise<TrainingSession> {
+    await ensureBackend(plan.backend);
+    const data = await prepareData(plan.dataset);
+    const model = fromSpec(trialModelSpec(plan, config, data.train.numFeatures), { seed });
+    const outputs = model.outputSize(data.train.numFeatures);
+    if (outputs !== data.numClasses) {
+      throw new Error(`$.model: the model outputs ${outputs} values but dataset "${plan.dataset.name}" has ${data.numClasses} classes; make the last linear layer's units ${data.numClasses}`);
+    }
+    const { type, ...optimizerOptions } = resolveTemplate(plan.training.optimizer, config, "$.training.optimizer") as JsonObject;
+    const optimizer = optimizers.create(type as string, { params: model, ...optimizerOptions });
+    const loss = losses.create(plan.training.loss, {});
+    const loader = new DataLoader(data.train, { batchSize: plan.training.batchSize, shuffle: true, seed });
+    return new TrainingSession(model, optimizer, loss, loader, data);
+  }
+
+  /** Trains epoch `epoch` (0-based; it fixes the batch order) and evaluates on the validation part. */
+  async runEpoch(epoch: number): Promise<EpochMetrics> {
+    const trainLoss = (await sumAndDispose(trainOneEpoch(this.model, this.optimizer, this.loss, this.loader, epoch))) / this.data.train.length;
+    const validation = await evaluate(this.model, this.loss, this.data.validation);
+    return { accuracy: validation.accuracy, loss: finiteOrNull(validation.loss), trainLoss: finiteOrNull(trainLoss) };
+  }
+
+  /** The model's and optimizer's state after `epochsDone` epochs, as JSON. */
+  async checkpoint(epochsDone: number): Promise<JsonValue> {
+    return (await saveState(epochsDone, this.model, this.optimizer)) as unknown as JsonValue;
+  }
+
+  /** Loads a checkpoint() and returns the number of epochs it had done. */
+  restore(checkpoint: JsonValue): number {
+    const state = checkpoint as unknown as TrialCheckpoint;
+    loadState(state, this.model, this.optimizer);
+    return state.epoch;
+  }
+
+  /** Frees the model's parameters and the optimizer's state (on a GPU they would outlive the trial). */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,118 @@
+// `tunegrad tune`, `resume`, `report`, `train` and `lab` end to end on small jobs: a Hyperband
+// search on iris in worker threads, a training run saved as safetensors, and the property suite.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { load } from "../src/nn/weights-node.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(path.join(tmpdir(), "tunegrad-cli-tune-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function tunegrad(...args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(root, "bin", "tunegrad.js"), ...args], {
+    cwd: work,
+    encoding: "utf8",
+    env: { ...process.env, TUNEGRAD_FROM_SOURCE: "1" },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const experiment = {
+  name: "iris-small",
+  seed: 7,
+  concurrency: 2,
+  space: {
+    act: { $type: "choice", values: ["relu", "tanh", "mish"] },
+    lr: { $type: "loguniform", low: 0.003, high: 0.05 },
+  },
+  model: { layers: [{ type: "linear", units: 8 }, { type: "activation", name: { $config: "act" } }, { type: "linear", units: 3 }] },
+  dataset: "iris",
+  training: { batchSize: 16, optimizer: { type: "adam", lr: { $config: "lr" } } },
+  scheduler: { type: "hyperband", maxBudget: 3, eta: 3 },
+};
+
+describe("tunegrad tune, resume and report", () => {
+  const file = path.join(work, "iris-small.json");
+  writeFileSync(file, JSON.stringify(experiment));
+  const dir = path.join(work, "runs", "iris-small");
+
+  it("runs a Hyperband search in worker threads and prints the best config", () => {
+    const { status, stdout, stderr } = tunegrad("tune", file);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /Running iris-small into runs\/iris-small \(2 at a time, worker executor, cpu backend\)/);
+    // Not a terminal: plain progress lines, no escape codes; the budget ends complete.
+    assert.doesNotMatch(stdout, /\x1b\[/);
+    assert.match(stdout, /trials 5 done, 0 running, 0 pending .*budget 11\/11/);
+    assert.match(stdout, /Best trial t\d{4}: validation accuracy \d\.\d+ after \d epochs?/);
+    const best = JSON.parse(stdout.match(/Best config: (.*)/)![1]!);
+    assert.ok(["relu", "tanh", "mish"].includes(best.act));
+    assert.ok(existsSync(path.join(dir, "experiment.json")));
+  });
+
+  it("refuses to start over an existing experiment and points to resume", () => {
+    const { status, stderr } = tunegrad("tune", file);
+    assert.equal(status, 1);
+    assert.match(stderr, /already holds an experiment: "tunegrad resume .*iris-small" continues it/);
+  });
+
+  it("resumes a finished experiment without running anything again", () => {
+    const before = readFileSync(path.join(dir, "journal.jsonl"), "utf8").split("\n").filter((l) => l.includes('"type":"result"')).length;
+    const { status, stdout, stderr } = tunegrad("resume", dir);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /Resuming iris-small/);
+    const afterResume = readFileSync(path.join(dir, "journal.jsonl"), "utf8").split("\n").filter((l) => l.includes('"type":"result"')).length;
+    assert.equal(afterResume, before);
+  });
+
+  it("reports the experiment with a chart per string-valued key", () => {
+    const html = path.join(work, "iris.html");
+    const { status, stdout, stderr } = tunegrad("report", dir, "--html", html);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /Leaderboard: 5 trials/);
+    const page = readFileSync(html, "utf8");
+    assert.equal(page.match(/<polyline /g)?.length, 5);
+    assert.match(page, /<h3>act<\/h3>/);
+  });
+});
+
+describe("tunegrad train", () => {
+  it("trains a model from a spec with config references and saves it as safetensors", async () => {
+    const spec = path.join(work, "iris-train.json");
+    writeFileSync(spec, JSON.stringify({ ...experiment, name: undefined, seed: 1, space: undefined, scheduler: undefined, concurrency: undefined, epochs: 3, config: { act: "gelu", lr: 0.02 } }));
+    const { status, stdout, stderr } = tunegrad("train", spec, "--out", "model.safetensors");
+    assert.equal(status, 0, stderr);
+    assert.equal(stdout.split("\n").filter((l) => /^\s+\d+\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}$/.test(l)).length, 3);
+    const model = await load(path.join(work, "model.safetensors"));
+    assert.deepEqual(model.toSpec().layers.map((l) => (l as { name?: string }).name).filter(Boolean), ["gelu"]);
+  });
+
+  it("names a missing config reference by its JSON path", () => {
+    const spec = path.join(work, "bad-train.json");
+    writeFileSync(spec, JSON.stringify({ model: experiment.model, dataset: "iris", training: { optimizer: { type: "adam" } } }));
+    const { status, stderr } = tunegrad("train", spec);
+    assert.equal(status, 1);
+    assert.match(stderr, /\$\.model\.layers\[1\]\.name refers to "act", which \$\.config does not give/);
+  });
+});
+
+describe("tunegrad lab", () => {
+  it("prints what holds for an activation", () => {
+    const { status, stdout } = tunegrad("lab", "mish");
+    assert.equal(status, 0);
+    assert.match(stdout, /holds {2}autograd gradient matches finite differences/);
+    assert.match(stdout, /fails {2}monotonic \(non-decreasing\) .*minimum is -0\.3088/);
+    assert.match(stdout, /Every required property holds\./);
+  });
+
+  it("lists the activations for an unknown one", () => {
+    const { status, stderr } = tunegrad("lab", "mishh");
+    assert.equal(status, 1);
+    assert.match(stderr, /unknown activation "mishh"; the activations are: relu, tanh, sigmoid, mish/);
+  });
+});
