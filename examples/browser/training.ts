@@ -1,0 +1,172 @@
+// Training an MLP on the digits in a page: the data (fetched, split and standardised once), one
+// trainer per model (model from a JSON spec, Adam, cross-entropy), and its state as JSON for the
+// tuner's checkpoints. Everything runs on the backend init() chose (WebGPU, or the CPU).
+
+import { Generator, data, losses, nn, noGrad, optim, tidy, type Tensor, type tune } from "../../src/browser/index.js";
+
+type Dataset = InstanceType<typeof data.Dataset>;
+type Module = InstanceType<typeof nn.Module>;
+type Optimizer = ReturnType<typeof optim.optimizers.create>;
+
+export interface Digits {
+  train: Dataset;
+  validation: Dataset;
+}
+
+/** The vendored digits from `url`, split 75/25 with a fixed seed, standardised by the training part. */
+export async function loadDigits(url: string, limits: { train?: number; validation?: number } = {}): Promise<Digits> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`fetching ${url} failed: ${response.status} ${response.statusText}`);
+  const full = await data.digitsFromBytes(new Uint8Array(await response.arrayBuffer()));
+  const split = full.split({ validation: 0.25, generator: new Generator(7) });
+  const first = (d: Dataset, n: number | undefined) => (n === undefined || n >= d.length ? d : d.subset(Array.from({ length: n }, (_, i) => i)));
+  const train = first(split.train, limits.train);
+  const validation = first(split.validation, limits.validation);
+  const { mean, inverseStd } = train.statistics();
+  return { train: train.normalized(mean, inverseStd), validation: validation.normalized(mean, inverseStd) };
+}
+
+/** What a trial's config holds (plain JSON, sampled by the tuner). */
+export interface MlpConfig {
+  activation: string;
+  hidden: number;
+  lr: number;
+}
+
+/** The model spec of a config: 64 inputs, one hidden layer with the chosen activation, 10 classes. */
+export function mlpSpec(config: MlpConfig): tune.JsonObject {
+  return {
+    input: 64,
+    layers: [
+      { type: "linear", units: config.hidden },
+      { type: "activation", name: config.activation },
+      { type: "linear", units: 10 },
+    ],
+  };
+}
+
+/** Validation accuracy and mean loss of `model` on `dataset`. */
+export async function evaluate(model: Module, dataset: Dataset): Promise<{ accuracy: number; loss: number }> {
+  model.eval();
+  const loss = losses.create("crossEntropy", {});
+  let correct = 0;
+  let lossSum = 0;
+  for (const { x, y } of new data.DataLoader(dataset, { batchSize: 512 }).epoch(0)) {
+    const [count, summed] = noGrad(() =>
+      tidy(() => {
+        const scores = model.forward(x);
+        return [nn.correctCount(scores, y), loss(scores, y).mul(x.shape[0]!)];
+      }),
+    );
+    correct += await count!.item();
+    lossSum += await summed!.item();
+    count!.dispose();
+    summed!.dispose();
+  }
+  return { accuracy: correct / dataset.length, loss: lossSum / dataset.length };
+}
+
+// Checkpoints hold float32 values as base64 of their bytes: exact, and a third of JSON's size.
+interface EncodedArray {
+  shape: number[];
+  base64: string;
+}
+
+async function encode(t: Tensor): Promise<EncodedArray> {
+  const bytes = new Uint8Array((await t.data()).buffer);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { shape: [...t.shape], base64: btoa(binary) };
+}
+
+function decode(encoded: EncodedArray): { shape: number[]; data: Float32Array } {
+  const binary = atob(encoded.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return { shape: encoded.shape, data: new Float32Array(bytes.buffer) };
+}
+
+async function encodeAll(tensors: Record<string, Tensor>): Promise<Record<string, EncodedArray>> {
+  const out: Record<string, EncodedArray> = {};
+  for (const [name, t] of Object.entries(tensors)) out[name] = await encode(t);
+  return out;
+}
+
+interface TrainerCheckpoint {
+  epoch: number;
+  model: Record<string, EncodedArray>;
+  optimizer: { type: string; step: number; options: Record<string, number | boolean>; slots: Record<string, EncodedArray> };
+}
+
+/** One model in training. `seed` sets its initial weights and its batch order. */
+export class Trainer {
+  private readonly loss = losses.create("crossEntropy", {});
+  private readonly loader: InstanceType<typeof data.DataLoader>;
+  readonly model: Module;
+  private readonly optimizer: Optimizer;
+
+  constructor(
+    readonly config: MlpConfig,
+    seed: number,
+    private readonly digits: Digits,
+    batchSize: number,
+  ) {
+    this.model = nn.fromSpec(mlpSpec(config), { seed });
+    this.optimizer = optim.optimizers.create("adam", { params: this.model, lr: config.lr });
+    this.loader = new data.DataLoader(digits.train, { batchSize, shuffle: true, seed });
+  }
+
+  /** Trains epoch `epoch` (0-based; it fixes the batch order); returns the mean training loss. */
+  async trainEpoch(epoch: number): Promise<number> {
+    this.model.train();
+    // Each batch's loss stays on the device until the epoch ends: one readback per epoch.
+    const batchLosses: Tensor[] = [];
+    for (const { x, y } of this.loader.epoch(epoch)) {
+      batchLosses.push(
+        tidy(() => {
+          this.optimizer.zeroGrad();
+          const value = this.loss(this.model.forward(x), y);
+          value.backward();
+          this.optimizer.step();
+          return value.detach().mul(x.shape[0]!);
+        }),
+      );
+    }
+    let total = 0;
+    for (const t of batchLosses) {
+      total += await t.item();
+      t.dispose();
+    }
+    return total / this.digits.train.length;
+  }
+
+  evaluate(): Promise<{ accuracy: number; loss: number }> {
+    return evaluate(this.model, this.digits.validation);
+  }
+
+  /** The model's and optimizer's state after `epochsDone` epochs, as JSON. */
+  async checkpoint(epochsDone: number): Promise<tune.JsonValue> {
+    const state = this.optimizer.stateDict();
+    const checkpoint: TrainerCheckpoint = {
+      epoch: epochsDone,
+      model: await encodeAll(this.model.stateDict()),
+      optimizer: { type: state.type, step: state.step, options: { ...state.options }, slots: await encodeAll(state.slots as Record<string, Tensor>) },
+    };
+    return checkpoint as unknown as tune.JsonValue;
+  }
+
+  /** Loads a checkpoint() and returns the number of epochs it had done. */
+  restore(json: tune.JsonValue): number {
+    const checkpoint = json as unknown as TrainerCheckpoint;
+    this.model.loadStateDict(Object.fromEntries(Object.entries(checkpoint.model).map(([name, e]) => [name, decode(e)])));
+    const slots = Object.fromEntries(Object.entries(checkpoint.optimizer.slots).map(([name, e]) => [name, decode(e)]));
+    this.optimizer.loadStateDict({ ...checkpoint.optimizer, slots });
+    return checkpoint.epoch;
+  }
+
+  /** Frees the parameters and optimizer slots on the device. */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}
