@@ -1,11 +1,14 @@
 // The browser build (`npm run build:browser`): two ES modules made by esbuild for browsers.
 //
-//   dist/browser/tunegrad.js  the library: src/browser/index.ts (the public API plus IndexedDB
-//                             storage and the in-page kernel check)
-//   dist/browser/demo.js      examples/browser/main.ts, which imports the library as ./tunegrad.js
+//   dist/browser/tunegrad.js      the library: src/browser/index.ts (the public API plus IndexedDB
+//                                 storage and the in-page kernel check)
+//   dist/browser/trial-worker.js  the entry of a trial's Web Worker (src/browser/web-worker-entry.ts)
+//   dist/browser/demo.js          examples/browser/main.ts, which imports the library as ./tunegrad.js
+//   dist/browser/trainable.js     examples/browser/trainable.ts, the demo's trainable for Web Workers
 //
-// The Node-only modules behind the public API are replaced by the ones in src/browser/replacements
-// (same exports, each failing with an error that names the browser alternative). The build then
+// The Node-only modules behind the public API are replaced by browser ones with the same exports:
+// worker threads by Web Workers, and the file system by modules in src/browser/replacements, each
+// failing with an error that names the browser alternative. The build then
 // fails if anything Node-only still reaches a bundle: an import of a Node built-in (`node:fs`,
 // `worker_threads`, ...), of the Dawn `webgpu` package, or any of the replaced modules themselves.
 
@@ -20,7 +23,7 @@ export const BROWSER_OUT_DIR = path.join(ROOT, "dist", "browser");
 /** Node-only module -> its browser replacement (paths from the repository root). */
 const REPLACEMENTS: Record<string, string> = {
   "src/tune/file-storage.ts": "src/browser/replacements/file-storage.ts",
-  "src/tune/executors/worker.ts": "src/browser/replacements/worker-executor.ts",
+  "src/tune/executors/worker.ts": "src/browser/web-worker-executor.ts",
   "src/nn/node-files.ts": "src/browser/replacements/node-files.ts",
 };
 
@@ -116,10 +119,18 @@ export async function buildBrowser(options: { outdir?: string; minify?: boolean 
   });
   const libraryInputs = checkInputs("tunegrad.js", library.metafile!, libraryNodeImports);
 
+  const workerNodeImports: string[] = [];
+  const trialWorker = await esbuild.build({
+    ...common,
+    entryPoints: { "trial-worker": path.join(ROOT, "src/browser/web-worker-entry.ts") },
+    plugins: [recordNodeImports(workerNodeImports)],
+  });
+  const workerInputs = checkInputs("trial-worker.js", trialWorker.metafile!, workerNodeImports);
+
   const demoNodeImports: string[] = [];
   const demo = await esbuild.build({
     ...common,
-    entryPoints: { demo: path.join(ROOT, "examples/browser/main.ts") },
+    entryPoints: { demo: path.join(ROOT, "examples/browser/main.ts"), trainable: path.join(ROOT, "examples/browser/trainable.ts") },
     plugins: [recordNodeImports(demoNodeImports), libraryAsSibling],
   });
   // Library code compiled into the demo would be a second copy (a second tensor engine).
@@ -127,8 +138,8 @@ export async function buildBrowser(options: { outdir?: string; minify?: boolean 
     inputs.filter((file) => file.startsWith("src/")).map((file) => `compiles ${file} in; the demo must import the library only through src/browser/index.js`),
   );
 
-  const files = [...Object.keys(library.metafile!.outputs), ...Object.keys(demo.metafile!.outputs)].map((file) => path.resolve(ROOT, file));
-  return { files, inputs: { "tunegrad.js": libraryInputs, "demo.js": demoInputs } };
+  const files = [library, trialWorker, demo].flatMap((b) => Object.keys(b.metafile!.outputs)).map((file) => path.resolve(ROOT, file));
+  return { files, inputs: { "tunegrad.js": libraryInputs, "trial-worker.js": workerInputs, "demo.js": demoInputs } };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -137,5 +148,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   for (const file of result.files.filter((f) => f.endsWith(".js"))) {
     console.log(`${relative(file)}  ${(statSync(file).size / 1024).toFixed(1)} KiB`);
   }
-  console.log(`checked: no Node built-in, no Dawn, no Node-only module in either bundle (${result.inputs["tunegrad.js"]!.length} library sources)`);
+  console.log(`checked: no Node built-in, no Dawn, no Node-only module in any bundle (${result.inputs["tunegrad.js"]!.length} library sources)`);
 }

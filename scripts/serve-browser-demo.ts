@@ -24,6 +24,10 @@ const ROUTES: Record<string, { file: string; type: string }> = {
   "/demo.js.map": { file: path.join(BROWSER_OUT_DIR, "demo.js.map"), type: "application/json" },
   "/tunegrad.js": { file: path.join(BROWSER_OUT_DIR, "tunegrad.js"), type: "text/javascript; charset=utf-8" },
   "/tunegrad.js.map": { file: path.join(BROWSER_OUT_DIR, "tunegrad.js.map"), type: "application/json" },
+  "/trial-worker.js": { file: path.join(BROWSER_OUT_DIR, "trial-worker.js"), type: "text/javascript; charset=utf-8" },
+  "/trial-worker.js.map": { file: path.join(BROWSER_OUT_DIR, "trial-worker.js.map"), type: "application/json" },
+  "/trainable.js": { file: path.join(BROWSER_OUT_DIR, "trainable.js"), type: "text/javascript; charset=utf-8" },
+  "/trainable.js.map": { file: path.join(BROWSER_OUT_DIR, "trainable.js.map"), type: "application/json" },
   "/data/digits.csv.gz": { file: path.join(ROOT, "data", "digits.csv.gz"), type: "application/gzip" },
 };
 

@@ -43,11 +43,12 @@ describe("browser build", () => {
     for (const nodeOnly of ["src/tune/file-storage.ts", "src/tune/executors/worker.ts", "src/tune/executors/worker-entry.ts", "src/nn/node-files.ts"]) {
       assert.ok(!library.includes(nodeOnly), `${nodeOnly} is in the browser bundle`);
     }
-    for (const replacement of ["src/browser/replacements/file-storage.ts", "src/browser/replacements/worker-executor.ts", "src/browser/replacements/node-files.ts"]) {
+    for (const replacement of ["src/browser/replacements/file-storage.ts", "src/browser/web-worker-executor.ts", "src/browser/replacements/node-files.ts"]) {
       assert.ok(library.includes(replacement), `${replacement} should stand in for its Node-only module`);
     }
     assert.ok(library.includes("src/kernels/webgpu/backend.ts"), "the WebGPU backend is in the bundle");
     assert.deepEqual(inputs["demo.js"]!.filter((f) => f.startsWith("src/")), [], "the demo imports the library bundle, not a second copy");
+    assert.ok(inputs["trial-worker.js"]!.includes("src/tune/executors/trial-worker-loop.ts"), "the Web Worker entry serves trials with the same loop as Node's worker threads");
   });
 });
 
@@ -56,7 +57,7 @@ interface DemoSnapshot {
   backend?: { name: string; reason: string };
   parity?: { passed: boolean; checks: number; failures: string[] };
   training: { validationLoss: number[]; trainLoss: number[] };
-  search: { before?: { trials: number; results: number; events: number; finished: boolean }; resumed: boolean; plannedTrials: number; best?: { trialId: string; config: Record<string, unknown> }; trials: { id: string; history: unknown[] }[] };
+  search: { before?: { trials: number; results: number; events: number; finished: boolean }; resumed: boolean; plannedTrials: number; executor?: string; best?: { trialId: string; config: Record<string, unknown> }; trials: { id: string; history: unknown[] }[] };
   bestModel?: { trialId: string; accuracy: number; bytes: number };
   loadedModel?: { accuracy: number };
   error?: string;
@@ -89,6 +90,7 @@ describe("browser demo in headless Chromium", { skip }, () => {
   let page: Page;
   let userDataDir: string;
   const pageErrors: string[] = [];
+  const workerUrls: string[] = [];
 
   before(async () => {
     if (!haveChromium) assert.fail(`${CHROMIUM} is missing in CI; .ci/run installs Debian's chromium package`);
@@ -98,6 +100,7 @@ describe("browser demo in headless Chromium", { skip }, () => {
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, acceptDownloads: true });
     page = context.pages()[0] ?? (await context.newPage());
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("worker", (worker) => workerUrls.push(worker.url()));
   });
 
   after(async () => {
@@ -162,6 +165,9 @@ describe("browser demo in headless Chromium", { skip }, () => {
     assert.ok(state.search.best, "a best trial");
     assert.ok(typeof state.search.best.config.activation === "string");
     assert.equal(state.search.trials.length, state.search.plannedTrials);
+    assert.equal(state.search.executor, "worker");
+    const trialWorkers = workerUrls.filter((url) => new URL(url).pathname === "/trial-worker.js");
+    assert.ok(trialWorkers.length >= 2, `the trials ran in Web Workers (workers started: ${workerUrls.join(", ") || "none"})`);
     assert.match(await page.textContent("#best") ?? "", new RegExp(`Best: ${state.search.best.trialId} with activation = ${state.search.best.config.activation}`));
     assert.equal(await page.locator("#leaderboard tbody tr").count(), state.search.plannedTrials);
     assert.ok((await page.locator("#curves svg polyline").count()) >= state.search.plannedTrials, "one learning curve per trial");

@@ -88,7 +88,8 @@ function tfjsStep(activation: string): { fn: () => void; dispose: () => void } {
   };
 }
 
-async function compareRow(name: string, unit: string, work: number, ours: Map<string, { fn: () => unknown; dispose: () => void }>, theirs: (b: string) => { fn: () => unknown; dispose: () => void }): Promise<RowResult> {
+/** Measures tunegrad's cases, then tfjs's on each of its backends (`theirs` absent: tfjs has no such op). */
+async function compareRow(name: string, unit: string, work: number, ours: Map<string, { fn: () => unknown; dispose: () => void }>, theirs?: (b: string) => { fn: () => unknown; dispose: () => void }): Promise<RowResult> {
   const results: RowResult["results"] = [];
   for (const [impl, c] of ours) {
     useTunegrad(impl);
@@ -96,9 +97,9 @@ async function compareRow(name: string, unit: string, work: number, ours: Map<st
     results.push(...(await measureRow(row)).results);
     c.dispose();
   }
-  for (const b of TFJS_BACKENDS) {
+  for (const b of theirs ? TFJS_BACKENDS : []) {
     await useTfjs(b);
-    const c = theirs(b);
+    const c = theirs!(b);
     results.push(...(await measureRow({ name, unit, cases: [{ impl: `tfjs-${b}`, work, fn: c.fn }] })).results);
     c.dispose();
   }
@@ -149,10 +150,7 @@ export async function activationRows(tunegrad: string[], acts = activations.keys
       };
     };
     const hasTfjs = ["relu", "tanh", "mish"].includes(act);
-    const row = hasTfjs
-      ? await compareRow(`${act} forward+backward, 1M`, "M elements/s", N / 1e6, ours, theirs)
-      : await compareRow(`${act} forward+backward, 1M`, "M elements/s", N / 1e6, ours, () => ({ fn: () => undefined, dispose: () => undefined })).then((r) => ({ ...r, results: r.results.filter((m) => m.impl.startsWith("tunegrad")), ratio: null }));
-    rows.push(row);
+    rows.push(await compareRow(`${act} forward+backward, 1M`, "M elements/s", N / 1e6, ours, hasTfjs ? theirs : undefined));
   }
   return rows;
 }

@@ -7,7 +7,8 @@
 
 import { IndexedDBStorage, checkKernelParity, findBackend, getBackend, init, learningCurvesSvg, nn, tune, type ParityReport } from "../../src/browser/index.js";
 import { settingsFromUrl, type DemoSettings } from "./settings.js";
-import { Trainer, evaluate, loadDigits, type Digits, type MlpConfig } from "./training.js";
+import { trainablePlanUrl } from "./trainable.js";
+import { Trainer, digitsTrainable, evaluate, loadDigits, type Digits, type MlpConfig } from "./training.js";
 import { byId, download, lineChart, renderLeaderboard, type Series } from "./view.js";
 
 const METRIC = "accuracy";
@@ -29,6 +30,8 @@ interface DemoState {
     trials: tune.TrialRecord[];
     best?: tune.BestTrial;
     plannedTrials: number;
+    /** Where the trials ran. */
+    executor?: "worker" | "inline";
   };
   bestModel?: { trialId: string; iteration: number; accuracy: number; bytes: number };
   loadedModel?: { accuracy: number; layers: number };
@@ -141,27 +144,10 @@ async function trainOne(settings: DemoSettings, digits: Digits): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Section 2: the search
 
-function trainable(settings: DemoSettings, digits: Digits): tune.Trainable {
-  return async (config, ctx) => {
-    const trainer = new Trainer(config as unknown as MlpConfig, ctx.seed, digits, settings.batchSize);
-    try {
-      const restored = ctx.restore();
-      let epoch = restored === undefined ? 0 : trainer.restore(restored);
-      for (;;) {
-        if (ctx.signal.aborted) return;
-        const trainLoss = await trainer.trainEpoch(epoch);
-        const validation = await trainer.evaluate();
-        epoch++;
-        const decision = await ctx.report({ accuracy: validation.accuracy, loss: validation.loss, trainLoss });
-        // Every epoch, so that a reload loses at most the epoch in progress, and so that the
-        // last epoch of the best trial can be downloaded.
-        await ctx.checkpoint(await trainer.checkpoint(epoch));
-        if (decision !== "continue") return;
-      }
-    } finally {
-      trainer.dispose();
-    }
-  };
+function where(settings: DemoSettings): string {
+  return settings.executor === "worker"
+    ? `with ${settings.search.concurrency} trials at a time in Web Workers (each with its own device)`
+    : `with ${settings.search.concurrency} trials at a time on this page's device`;
 }
 
 function drawSearch(storage: IndexedDBStorage, budget?: { spent: number; planned?: number }): void {
@@ -174,7 +160,7 @@ function drawSearch(storage: IndexedDBStorage, budget?: { spent: number; planned
     const resumed = state.search.resumed ? ` Resumed after a reload, with ${state.search.before!.trials} trials and ${state.search.before!.results} results from before it.` : "";
     setStatus(
       "search",
-      `Searching: ${trials.length} of ${state.search.plannedTrials} trials created, ${budget?.spent ?? 0}${planned} epochs trained. ` +
+      `Searching ${where(state.settings!)}: ${trials.length} of ${state.search.plannedTrials} trials created, ${budget?.spent ?? 0}${planned} epochs trained. ` +
         `Journal: ${storage.events} events, ${storage.savedEvents} saved in IndexedDB.${resumed}`,
     );
   }
@@ -202,7 +188,12 @@ async function search(settings: DemoSettings, digits: Digits): Promise<void> {
     state.search.resumed = previous !== undefined;
     let pending: ReturnType<typeof setTimeout> | undefined;
     let lastBudget: { spent: number; planned?: number } | undefined;
-    const result = await tune.run(trainable(settings, digits), {
+    // In Web Workers the trainable is named by URL (its settings in the query: only JSON
+    // crosses); on the page it is a function sharing the page's device.
+    state.search.executor = settings.executor;
+    const trainable: tune.Trainable | tune.TrainableRef =
+      settings.executor === "worker" ? { module: trainablePlanUrl(settings, state.backend!.name), export: "trainDigits" } : digitsTrainable(digits, settings.batchSize);
+    const result = await tune.run(trainable, {
       space,
       metric: METRIC,
       mode: MODE,
@@ -211,7 +202,7 @@ async function search(settings: DemoSettings, digits: Digits): Promise<void> {
       concurrency,
       storage,
       resume: previous !== undefined,
-      executor: "inline",
+      executor: settings.executor,
       onEvent: ({ trials: records, budget }) => {
         state.search.trials = [...records.values()].sort((a, b) => a.index - b.index);
         lastBudget = budget;
@@ -308,7 +299,7 @@ async function main(): Promise<void> {
   await chooseDevice(settings);
   await checkKernels();
   setStatus("training", "Loading the digits…");
-  const digits = await loadDigits("data/digits.csv.gz", settings.limits);
+  const digits = await loadDigits(settings.dataUrl, settings.limits);
   byId<HTMLInputElement>("load-weights").onchange = (event) => {
     const file = (event.target as HTMLInputElement).files?.[0];
     if (file) loadWeights(file, digits).catch(showError);

@@ -1,6 +1,7 @@
 // The demo's sizes. The full demo trains on all 1,347 training digits; `?test=1` (used by the
 // browser test, where WebGPU runs on SwiftShader at about 1 GFLOP/s) keeps every size tiny.
-// `?backend=cpu` forces the CPU backend; `?experiment=NAME` names the IndexedDB experiment.
+// `?backend=cpu` forces the CPU backend; `?experiment=NAME` names the IndexedDB experiment;
+// `?executor=inline` runs the trials on the page (sharing its GPU device) instead of in Web Workers.
 
 import { tune } from "../../src/browser/index.js";
 import type { MlpConfig } from "./training.js";
@@ -8,6 +9,10 @@ import type { MlpConfig } from "./training.js";
 export interface DemoSettings {
   test: boolean;
   backend: "auto" | "webgpu" | "cpu";
+  /** Where trials run: "worker" (Web Workers, each with its own device) or "inline" (on the page). */
+  executor: "worker" | "inline";
+  /** The vendored digits, relative to the page. */
+  dataUrl: string;
   /** The IndexedDB experiment that holds the search. */
   experiment: string;
   /** How many training and validation examples to keep (all when absent). */
@@ -27,7 +32,11 @@ export function settingsFromUrl(search: string): DemoSettings {
   if (backend !== "auto" && backend !== "webgpu" && backend !== "cpu") {
     throw new Error(`?backend= must be auto, webgpu or cpu, got ${JSON.stringify(backend)}`);
   }
-  const common = { test, backend, batchSize: 64 } as const;
+  const executor = query.get("executor") ?? "worker";
+  if (executor !== "worker" && executor !== "inline") {
+    throw new Error(`?executor= must be worker (Web Workers) or inline (on the page), got ${JSON.stringify(executor)}`);
+  }
+  const common = { test, backend, executor, dataUrl: "data/digits.csv.gz", batchSize: 64 } as const;
   if (test) {
     return {
       ...common,

@@ -170,3 +170,28 @@ export class Trainer {
     this.model.dispose();
   }
 }
+
+/**
+ * The search's trainable: one Trainer per trial, one epoch per report, a checkpoint after each
+ * (so a reload loses at most the epoch in progress, and the best trial's weights can be offered).
+ */
+export function digitsTrainable(digits: Digits, batchSize: number): tune.Trainable {
+  return async (config, ctx) => {
+    const trainer = new Trainer(config as unknown as MlpConfig, ctx.seed, digits, batchSize);
+    try {
+      const restored = ctx.restore();
+      let epoch = restored === undefined ? 0 : trainer.restore(restored);
+      for (;;) {
+        if (ctx.signal.aborted) return;
+        const trainLoss = await trainer.trainEpoch(epoch);
+        const validation = await trainer.evaluate();
+        epoch++;
+        const decision = await ctx.report({ accuracy: validation.accuracy, loss: validation.loss, trainLoss });
+        await ctx.checkpoint(await trainer.checkpoint(epoch));
+        if (decision !== "continue") return;
+      }
+    } finally {
+      trainer.dispose();
+    }
+  };
+}
