@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import type { Backend, MatmulArgs, MatmulEpilogue, ReduceOp, Storage } from "../src/kernels/backend.js";
+import { checkKernelParity } from "../src/browser/kernel-parity.js";
 import { CpuBackend } from "../src/kernels/cpu/backend.js";
 import { defineUnaryOp, listBinaryOps, listUnaryOps, resolveParams, unaryOp } from "../src/kernels/ops.js";
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from "../src/kernels/shape.js";
@@ -71,6 +72,17 @@ describe("WebGPU kernels against the CPU backend", { skip }, () => {
     if (probe.ok) gpu = probe.backend;
   });
   after(() => gpu?.destroy());
+
+  it("the browser's in-page kernel check (checkKernelParity) passes here too", async () => {
+    // The demo page runs this same check on the browser's adapter; here it runs on Dawn.
+    const report = await checkKernelParity(gpu, cpu);
+    const failures = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    assert.deepEqual(failures, []);
+    const names = new Set(report.checks.map((c) => c.name));
+    for (const op of listUnaryOps()) {
+      for (const output of [`${op.name}(x)`, `dy·${op.name}'(x)`]) assert.ok(names.has(`unary ${op.name}: ${output}`), `the in-page check covers ${output}`);
+    }
+  });
 
   it("unary: f(x) for every op in the table", async () => {
     for (const op of listUnaryOps()) {
