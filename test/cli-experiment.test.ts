@@ -78,12 +78,13 @@ describe("experiment file", () => {
     }
   });
 
-  it("ships a valid activation-search example: digits, Hyperband R=27 eta=3, concurrency 2, seed 42", () => {
+  it("ships a valid activation-search example: digits, Hyperband R=27 eta=3, concurrency 2, seed 42, backend auto", () => {
     const experiment = readExperiment(examplePath);
     assert.equal(experiment.plan.dataset.name, "digits");
     assert.deepEqual(experiment.scheduler, { type: "hyperband", options: { maxBudget: 27, eta: 3 } });
     assert.equal(experiment.concurrency, 2);
     assert.equal(experiment.seed, 42);
+    assert.equal(experiment.plan.backend, "auto", "WebGPU when an adapter exists, the CPU otherwise");
     const activations = JSON.parse(readFileSync(examplePath, "utf8")).space.activation1.values as string[];
     for (const key of ["relu", "tanh", "sigmoid", "mish", "gelu", "silu"]) assert.ok(activations.includes(key), key);
     assert.equal(hyperbandBrackets({ maxBudget: 27, eta: 3 }).length, 4);
