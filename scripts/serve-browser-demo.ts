@@ -84,5 +84,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // "localhost" rather than 127.0.0.1 in the printed URL: both are secure contexts, this one reads better.
   const server = await startDemoServer({ port, host: "127.0.0.1" });
   console.log(`tunegrad browser demo: ${server.url.replace("127.0.0.1", "localhost")}`);
-  console.log(`  add ?test=1 for tiny sizes, ?backend=cpu to skip WebGPU; Ctrl-C stops the server`);
+  console.log(`  add ?test=1 for tiny sizes, ?backend=cpu to skip WebGPU, ?executor=inline to run the trials on the page instead of in Web Workers; Ctrl-C stops the server`);
 }
