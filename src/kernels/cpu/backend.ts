@@ -1,12 +1,25 @@
 // The CPU backend: plain TypeScript loops over Float32Arrays. Values are computed in float64
 // (JavaScript numbers) and rounded to float32 when stored. It is also the reference the WebGPU
-// backend is tested against, so clarity wins over cleverness everywhere but in matmul.
+// backend is tested against, so clarity wins over cleverness everywhere but in matmul and the
+// activations (WebAssembly SIMD kernels, computed in float32).
 
 import type { AdamArgs, Backend, MatmulArgs, MatmulEpilogue, ReduceOp, SgdArgs, Storage } from "../backend.js";
 import { binaryOp, unaryOp } from "../ops.js";
 import type { Shape } from "../shape.js";
 import { matmulCpu } from "./matmul.js";
 import { forEachRow, isContiguous, isScalarBroadcast } from "./strided.js";
+import { createWasmElementwise, type WasmElementwise } from "./wasm-elementwise.js";
+
+// The activations run as WebAssembly SIMD kernels where the host has WebAssembly SIMD: the
+// TypeScript loop pays a megamorphic call and a float64 Math.exp per element, which makes mish
+// or sigmoid cost three to four times relu. Ops without a kernel (and hosts without SIMD) use the
+// loop over the op table, which stays the reference.
+const wasmElementwise = createWasmElementwise();
+
+export interface CpuBackendOptions {
+  /** Use the WebAssembly SIMD activation kernels where available (default true). */
+  readonly wasmElementwise?: boolean;
+}
 
 class CpuStorage implements Storage {
   constructor(readonly data: Float32Array) {}
@@ -30,6 +43,11 @@ function checkIndex(value: number, axisLen: number, op: string): number {
 export class CpuBackend implements Backend {
   readonly name = "cpu";
   private bytes = 0;
+  private readonly wasm: WasmElementwise | null;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.wasm = options.wasmElementwise === false ? null : wasmElementwise;
+  }
 
   alloc(size: number): Storage {
     this.bytes += size * 4;
@@ -81,18 +99,23 @@ export class CpuBackend implements Backend {
   }
 
   unary(op: string, params: readonly number[], x: Storage, out: Storage): void {
-    const f = unaryOp(op).ts.f;
-    const src = buf(x);
-    const dst = buf(out);
-    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!, params);
+    this.unaryInto(op, params, buf(x), buf(out));
   }
 
   unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
-    const df = unaryOp(op).ts.df;
     const src = buf(x);
     const g = buf(dy);
     const dst = buf(dx);
+    if (this.wasm?.ops.has(op)) return this.wasm.backward(op, params, src, g, dst);
+    const df = unaryOp(op).ts.df;
     for (let i = 0; i < src.length; i++) dst[i] = g[i]! * df(src[i]!, params);
+  }
+
+  /** dst[i] = f(src[i]); dst may be src. */
+  private unaryInto(op: string, params: readonly number[], src: Float32Array, dst: Float32Array): void {
+    if (this.wasm?.ops.has(op)) return this.wasm.forward(op, params, src, dst);
+    const f = unaryOp(op).ts.f;
+    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!, params);
   }
 
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void {
@@ -213,11 +236,7 @@ export class CpuBackend implements Backend {
     const bias = epilogue.bias ? buf(epilogue.bias) : undefined;
     if (bias) for (let i = 0; i < O.length; i++) O[i] = O[i]! + bias[i % n]!;
     if (epilogue.pre) buf(epilogue.pre).set(O);
-    if (epilogue.activation) {
-      const f = unaryOp(epilogue.activation.op).ts.f;
-      const params = epilogue.activation.params;
-      for (let i = 0; i < O.length; i++) O[i] = f(O[i]!, params);
-    }
+    if (epilogue.activation) this.unaryInto(epilogue.activation.op, epilogue.activation.params, O, O);
   }
 
   gather(x: Storage, index: Storage, out: Storage, outer: number, axisLen: number, indexLen: number, inner: number): void {

@@ -4,65 +4,7 @@
 // [mPanels·4][nPanels·8]. Each 4×8 block of C lives in eight f32x4 accumulators for the whole
 // k loop: per step, two vector loads of B, four splat loads of A, eight multiply-adds.
 
-const enum Op {
-  Block = 0x02,
-  Loop = 0x03,
-  Br = 0x0c,
-  BrIf = 0x0d,
-  End = 0x0b,
-  LocalGet = 0x20,
-  LocalSet = 0x21,
-  I32Const = 0x41,
-  I32Eqz = 0x45,
-  I32GeU = 0x4f,
-  I32Add = 0x6a,
-  I32Sub = 0x6b,
-  I32Mul = 0x6c,
-  Simd = 0xfd,
-}
-
-// SIMD sub-opcodes (after the 0xfd prefix), as unsigned LEB128.
-const V128_LOAD = [0x00];
-const V128_LOAD32_SPLAT = [0x09];
-const V128_STORE = [0x0b];
-const V128_CONST = [0x0c];
-const F32X4_ADD = [0xe4, 0x01];
-const F32X4_MUL = [0xe6, 0x01];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
+import { assembleModule, canRun, EMPTY_BLOCK, funcBody, funcType, I32, Op, Simd, sleb, uleb, V128 } from "./wasm-encoding.js";
 
 // Locals: the six parameters, then scalars, then vectors.
 const [AP, BP, CP, M_PANELS, N_PANELS, K] = [0, 1, 2, 3, 4, 5];
@@ -75,7 +17,7 @@ function body(): number[] {
   const get = (l: number) => code.push(Op.LocalGet, ...uleb(l));
   const set = (l: number) => code.push(Op.LocalSet, ...uleb(l));
   const i32 = (v: number) => code.push(Op.I32Const, ...sleb(v));
-  const simd = (op: number[], ...imm: number[]) => code.push(Op.Simd, ...op, ...imm);
+  const simd = (op: readonly number[], ...imm: number[]) => code.push(Op.Simd, ...op, ...imm);
   const memarg = (alignLog2: number, offset: number) => [alignLog2, ...uleb(offset)];
   const addTo = (local: number, amount: () => void) => {
     get(local);
@@ -92,20 +34,20 @@ function body(): number[] {
 
   i32(0);
   set(IP);
-  code.push(Op.Block, 0x40, Op.Loop, 0x40); // for ip in [0, mPanels)
+  code.push(Op.Block, EMPTY_BLOCK, Op.Loop, EMPTY_BLOCK); // for ip in [0, mPanels)
   get(IP);
   get(M_PANELS);
   code.push(Op.I32GeU, Op.BrIf, 1);
 
   i32(0);
   set(JP);
-  code.push(Op.Block, 0x40, Op.Loop, 0x40); // for jp in [0, nPanels)
+  code.push(Op.Block, EMPTY_BLOCK, Op.Loop, EMPTY_BLOCK); // for jp in [0, nPanels)
   get(JP);
   get(N_PANELS);
   code.push(Op.I32GeU, Op.BrIf, 1);
 
   for (const acc of ACC) {
-    simd(V128_CONST, ...new Array(16).fill(0));
+    simd(Simd.V128Const, ...new Array(16).fill(0));
     set(acc);
   }
   // aptr = ap + ip*k*16; bptr = bp + jp*k*32
@@ -126,25 +68,25 @@ function body(): number[] {
   get(K);
   set(P);
 
-  code.push(Op.Block, 0x40, Op.Loop, 0x40); // for p = k; p != 0; p--
+  code.push(Op.Block, EMPTY_BLOCK, Op.Loop, EMPTY_BLOCK); // for p = k; p != 0; p--
   get(P);
   code.push(Op.I32Eqz, Op.BrIf, 1);
   get(BPTR);
-  simd(V128_LOAD, ...memarg(4, 0));
+  simd(Simd.V128Load, ...memarg(4, 0));
   set(B0);
   get(BPTR);
-  simd(V128_LOAD, ...memarg(4, 16));
+  simd(Simd.V128Load, ...memarg(4, 16));
   set(B1);
   for (let r = 0; r < 4; r++) {
     get(APTR);
-    simd(V128_LOAD32_SPLAT, ...memarg(2, r * 4));
+    simd(Simd.V128Load32Splat, ...memarg(2, r * 4));
     set(A);
     for (const [acc, b] of [[ACC[2 * r]!, B0], [ACC[2 * r + 1]!, B1]] as const) {
       get(acc);
       get(A);
       get(b);
-      simd(F32X4_MUL);
-      simd(F32X4_ADD);
+      simd(Simd.F32x4Mul);
+      simd(Simd.F32x4Add);
       set(acc);
     }
   }
@@ -170,10 +112,10 @@ function body(): number[] {
   for (let r = 0; r < 4; r++) {
     get(CPTR);
     get(ACC[2 * r]!);
-    simd(V128_STORE, ...memarg(4, 0));
+    simd(Simd.V128Store, ...memarg(4, 0));
     get(CPTR);
     get(ACC[2 * r + 1]!);
-    simd(V128_STORE, ...memarg(4, 16));
+    simd(Simd.V128Store, ...memarg(4, 16));
     addTo(CPTR, () => get(ROW_BYTES));
   }
 
@@ -182,24 +124,16 @@ function body(): number[] {
 
   addTo(IP, () => i32(1));
   code.push(Op.Br, 0, Op.End, Op.End);
-  code.push(Op.End);
-
-  const locals = vec([
-    [7, I32],
-    [11, V128],
-  ]);
-  const fn = [...locals, ...code];
-  return [...uleb(fn.length), ...fn];
+  return funcBody([[7, I32], [11, V128]], code);
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00]]));
-  const func = section(3, vec([[0]]));
-  const memory = section(5, vec([[0x00, 1]])); // one page to start; grown on demand
-  const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
-  const exports = section(7, vec([[...name("gemm"), 0x00, 0], [...name("memory"), 0x02, 0]]));
-  const codeSection = section(10, vec([body()]));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...func, ...memory, ...exports, ...codeSection]);
+  return assembleModule({
+    types: [funcType([I32, I32, I32, I32, I32, I32], [])],
+    functions: [{ type: 0, body: body() }],
+    memoryPages: 1, // grown on demand
+    exports: [{ name: "gemm", func: 0 }],
+  });
 }
 
 export interface WasmGemm {
@@ -211,9 +145,8 @@ export interface WasmGemm {
 
 /** Compiles the kernel, or returns null where WebAssembly SIMD is unavailable. */
 export function createWasmGemm(): WasmGemm | null {
-  if (typeof WebAssembly === "undefined") return null;
   const bytes = moduleBytes();
-  if (!WebAssembly.validate(bytes)) return null;
+  if (!canRun(bytes)) return null;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   const memory = instance.exports.memory as WebAssembly.Memory;
   const gemm = instance.exports.gemm as (ap: number, bp: number, cp: number, mp: number, np: number, k: number) => void;

@@ -1,0 +1,61 @@
+// Activation forward + backward on the CPU backend, 1M values: the WebAssembly SIMD kernels
+// against the TypeScript loop over the op table (the same backend built with
+// { wasmElementwise: false }), for every op that has a kernel. Backend calls only (unary, then
+// unaryGrad), on preallocated buffers; each op also as a multiple of relu on the same path.
+//
+//   node --import tsx bench/cpu-activations.ts
+//
+// Prints a markdown table for bench/RESULTS.md.
+
+import { Bench } from "tinybench";
+import { CpuBackend } from "../src/kernels/cpu/backend.js";
+import { createWasmElementwise } from "../src/kernels/cpu/wasm-elementwise.js";
+import { unaryOp } from "../src/kernels/ops.js";
+import { Generator } from "../src/index.js";
+import { fixed, machine } from "./cpu-report.js";
+
+const SIZE = 1 << 20;
+const kernels = createWasmElementwise();
+if (!kernels) throw new Error("this host has no WebAssembly SIMD, so there is nothing to compare");
+const OPS = [...kernels.ops];
+const PATHS = { wasm: new CpuBackend(), typescript: new CpuBackend({ wasmElementwise: false }) };
+
+const random = new Generator("bench/cpu-activations");
+const values = Float32Array.from({ length: SIZE }, () => random.normal(0, 3));
+const grads = Float32Array.from({ length: SIZE }, () => random.uniform(-1, 1));
+
+const bench = new Bench({ name: "cpu activations", time: 600, warmupTime: 150, retainSamples: true });
+for (const [path, backend] of Object.entries(PATHS)) {
+  const x = backend.upload(values);
+  const dy = backend.upload(grads);
+  const y = backend.alloc(SIZE);
+  const dx = backend.alloc(SIZE);
+  for (const op of OPS) {
+    const params = (unaryOp(op).params ?? []).map((p) => p.default);
+    bench.add(`${path} ${op}`, () => {
+      backend.unary(op, params, x, y);
+      backend.unaryGrad(op, params, x, dy, dx);
+    });
+  }
+}
+
+await bench.run();
+
+function medianMs(name: string): number {
+  const task = bench.getTask(name);
+  const result = task?.result;
+  if (!result || result.state !== "completed") throw new Error(`benchmark "${name}" did not complete`);
+  const samples = [...(result.latency.samples ?? [])].sort((a, b) => a - b);
+  if (samples.length === 0) throw new Error(`benchmark "${name}" kept no samples`);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+console.log(`# CPU activation forward + backward, ${SIZE} values, ${machine()}, ${new Date().toISOString().slice(0, 10)}`);
+console.log("| op | WASM median ms | WASM ÷ WASM relu | TS loop median ms | TS ÷ TS relu | TS ÷ WASM |");
+console.log("|---|---:|---:|---:|---:|---:|");
+const reluMs = { wasm: medianMs("wasm relu"), typescript: medianMs("typescript relu") };
+for (const op of OPS) {
+  const wasmMs = medianMs(`wasm ${op}`);
+  const tsMs = medianMs(`typescript ${op}`);
+  console.log(`| ${op} | ${fixed(wasmMs)} | ${fixed(wasmMs / reluMs.wasm)} | ${fixed(tsMs)} | ${fixed(tsMs / reluMs.typescript)} | ${fixed(tsMs / wasmMs)} |`);
+}
