@@ -30,16 +30,26 @@ export async function quickstart(log: (line: string) => void = console.log): Pro
     const opt = new optim.Adam({ params: model, lr: config.lr as number });
     const loss = losses.create("crossEntropy");
     const loader = new data.DataLoader(train, { batchSize: 16, shuffle: true, seed: ctx.seed });
-    for (let epoch = 0; ; epoch++) {
-      for (const batch of loader.epoch(epoch)) {
-        tidy(() => {
-          loss(model.forward(batch.x), batch.y).backward();
-          opt.step();
-          opt.zeroGrad();
-        });
+    // A trial Hyperband promotes goes on from its checkpoint rather than from scratch.
+    const saved = ctx.restore();
+    if (saved !== undefined) nn.loadTrainingState(saved, model, opt);
+    try {
+      for (let epoch = ctx.iteration; ; epoch++) {
+        for (const batch of loader.epoch(epoch)) {
+          tidy(() => {
+            loss(model.forward(batch.x), batch.y).backward();
+            opt.step();
+            opt.zeroGrad();
+          });
+        }
+        const accuracy = await nn.evaluateAccuracy(model, validation);
+        const decision = await ctx.report({ accuracy });
+        await ctx.checkpoint(await nn.trainingState(model, opt));
+        if (decision !== "continue") return;
       }
-      const accuracy = await nn.evaluateAccuracy(model, validation);
-      if ((await ctx.report({ accuracy })) !== "continue") return;
+    } finally {
+      opt.dispose();
+      model.dispose();
     }
   };
 

@@ -163,22 +163,13 @@ describe("pause and resume", () => {
       const first = nn.fromSpec(spec, { seed: 4 });
       const firstOpt = optim.optimizers.create(name, { params: first, ...options });
       trainEpochs(first, firstOpt, train, 0, 2);
-      // Pause: copy everything to the host, as a checkpoint would, and round-trip it through JSON.
-      const optState = firstOpt.stateDict();
-      const checkpoint = JSON.parse(
-        JSON.stringify({
-          model: Object.fromEntries(Object.entries(await nn.readState(first.stateDict())).map(([k, v]) => [k, { shape: v.shape, data: [...v.data] }])),
-          opt: { ...optState, slots: Object.fromEntries(Object.entries(await nn.readState(optState.slots as Record<string, Tensor>)).map(([k, v]) => [k, { shape: v.shape, data: [...v.data] }])) },
-        }),
-      );
-      const revive = (r: Record<string, { shape: number[]; data: number[] }>) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { shape: v.shape, data: Float32Array.from(v.data) }]));
+      // Pause: the state as a checkpoint holds it (nn.trainingState), round-tripped through JSON.
+      const checkpoint: unknown = JSON.parse(JSON.stringify(await nn.trainingState(first, firstOpt)));
 
-      // Resume into fresh objects built with another seed, so nothing carries over but the state.
+      // Resume into fresh objects built with another seed and lr, so nothing carries over but the state.
       const resumed = nn.fromSpec(spec, { seed: 99 });
-      resumed.loadStateDict(revive(checkpoint.model));
       const resumedOpt = optim.optimizers.create(name, { params: resumed, lr: 1 });
-      resumedOpt.loadStateDict({ ...checkpoint.opt, slots: revive(checkpoint.opt.slots) });
+      nn.loadTrainingState(checkpoint, resumed, resumedOpt);
       assert.equal(resumedOpt.stepCount, firstOpt.stepCount);
       trainEpochs(resumed, resumedOpt, train, 2, 4);
 
@@ -186,6 +177,24 @@ describe("pause and resume", () => {
       for (const key of Object.keys(a)) assert.deepEqual(b[key]!.data, a[key]!.data, `${name}: ${key} differs`);
     });
   }
+
+  it("loadTrainingState says what is wrong with a damaged state and loads nothing it cannot check", async () => {
+    const model = nn.fromSpec(spec, { seed: 1 });
+    const opt = new optim.Adam({ params: model });
+    const good = await nn.trainingState(model, opt);
+    const fresh = () => nn.fromSpec(spec, { seed: 2 });
+    assert.throws(() => nn.loadTrainingState(undefined, fresh()), /expected what trainingState\(\) returned/);
+    const [firstKey, firstValue] = Object.entries(good.model)[0]!;
+    const truncated = { ...good, model: { ...good.model, [firstKey]: { ...firstValue, base64: firstValue.base64.slice(0, 8) } } };
+    assert.throws(() => nn.loadTrainingState(truncated, fresh()), new RegExp(`model\\["${firstKey.replace(".", "\\.")}"\\] holds 6 bytes, but shape`));
+    const notBase64 = { ...good, model: { ...good.model, [firstKey]: { ...firstValue, base64: "%%%" } } };
+    assert.throws(() => nn.loadTrainingState(notBase64, fresh()), /is not valid base64/);
+    const modelOnly = await nn.trainingState(model);
+    assert.equal(modelOnly.optimizer, null);
+    assert.throws(() => nn.loadTrainingState(modelOnly, fresh(), new optim.Adam({ params: fresh() })), /the state holds none/);
+    const other = nn.fromSpec({ ...spec, layers: [{ type: "linear", units: 3 }] }, { seed: 1 });
+    assert.throws(() => nn.loadTrainingState(good, other), /unexpected keys: 2.weight, 2.bias/);
+  });
 
   it("loadStateDict rejects a state of another optimizer or with a mismatched slot", () => {
     const model = nn.fromSpec(spec, { seed: 1 });

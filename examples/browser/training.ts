@@ -66,36 +66,9 @@ export async function evaluate(model: Module, dataset: Dataset): Promise<{ accur
   return { accuracy: correct / dataset.length, loss: lossSum / dataset.length };
 }
 
-// Checkpoints hold float32 values as base64 of their bytes: exact, and a third of JSON's size.
-interface EncodedArray {
-  shape: number[];
-  base64: string;
-}
-
-async function encode(t: Tensor): Promise<EncodedArray> {
-  const bytes = new Uint8Array((await t.data()).buffer);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return { shape: [...t.shape], base64: btoa(binary) };
-}
-
-function decode(encoded: EncodedArray): { shape: number[]; data: Float32Array } {
-  const binary = atob(encoded.base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return { shape: encoded.shape, data: new Float32Array(bytes.buffer) };
-}
-
-async function encodeAll(tensors: Record<string, Tensor>): Promise<Record<string, EncodedArray>> {
-  const out: Record<string, EncodedArray> = {};
-  for (const [name, t] of Object.entries(tensors)) out[name] = await encode(t);
-  return out;
-}
-
-interface TrainerCheckpoint {
+/** A trial's checkpoint: the epochs done and the model's and optimizer's state (nn.trainingState). */
+interface TrainerCheckpoint extends nn.TrainingState {
   epoch: number;
-  model: Record<string, EncodedArray>;
-  optimizer: { type: string; step: number; options: Record<string, number | boolean>; slots: Record<string, EncodedArray> };
 }
 
 /** One model in training. `seed` sets its initial weights and its batch order. */
@@ -146,21 +119,14 @@ export class Trainer {
 
   /** The model's and optimizer's state after `epochsDone` epochs, as JSON. */
   async checkpoint(epochsDone: number): Promise<tune.JsonValue> {
-    const state = this.optimizer.stateDict();
-    const checkpoint: TrainerCheckpoint = {
-      epoch: epochsDone,
-      model: await encodeAll(this.model.stateDict()),
-      optimizer: { type: state.type, step: state.step, options: { ...state.options }, slots: await encodeAll(state.slots as Record<string, Tensor>) },
-    };
+    const checkpoint: TrainerCheckpoint = { epoch: epochsDone, ...(await nn.trainingState(this.model, this.optimizer)) };
     return checkpoint as unknown as tune.JsonValue;
   }
 
   /** Loads a checkpoint() and returns the number of epochs it had done. */
   restore(json: tune.JsonValue): number {
     const checkpoint = json as unknown as TrainerCheckpoint;
-    this.model.loadStateDict(Object.fromEntries(Object.entries(checkpoint.model).map(([name, e]) => [name, decode(e)])));
-    const slots = Object.fromEntries(Object.entries(checkpoint.optimizer.slots).map(([name, e]) => [name, decode(e)]));
-    this.optimizer.loadStateDict({ ...checkpoint.optimizer, slots });
+    nn.loadTrainingState(checkpoint, this.model, this.optimizer);
     return checkpoint.epoch;
   }
 

@@ -23,7 +23,7 @@
 // One unit of budget is one epoch: the scheduler's maxBudget is the most epochs a trial trains.
 import * as path from "node:path";
 import { validateSpace } from "../tune/space.js";
-import type { JsonObject, JsonValue, Mode } from "../tune/types.js";
+import type { JsonObject, Mode } from "../tune/types.js";
 import { findReferences, spaceHasKey } from "./experiment-template.js";
 import { InputError, describe, fail, integer, object, oneOf, onlyKeys, readJsonFile, string, type Json } from "./json-checks.js";
 

@@ -8,11 +8,11 @@ import { load as loadDataset } from "../nn/data/datasets.js";
 import type { Dataset } from "../nn/data/dataset.js";
 import { DataLoader } from "../nn/data/loader.js";
 import { losses, type LossFn } from "../nn/losses.js";
-import { optimizers, type Optimizer, type OptimizerState } from "../nn/optim/index.js";
+import { optimizers, type Optimizer } from "../nn/optim/index.js";
 import { fromSpec } from "../nn/spec.js";
 import type { Sequential } from "../nn/layers/sequential.js";
 import type { Module } from "../nn/module.js";
-import type { NamedArray } from "../nn/safetensors.js";
+import { loadTrainingState, trainingState, type TrainingState } from "../nn/training-state.js";
 import type { Config, JsonObject, JsonValue } from "../tune/types.js";
 import { resolveTemplate } from "./experiment-template.js";
 import type { TrialPlan } from "./experiment.js";
@@ -56,51 +56,10 @@ function prepareData(dataset: TrialPlan["dataset"]): Promise<PreparedData> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Checkpoints: float32 values as base64 of their bytes (exact, and a third of JSON's size).
+// Checkpoints: the epochs done, and the model's and optimizer's state as JSON (nn.trainingState).
 
-interface EncodedArray {
-  shape: number[];
-  base64: string;
-}
-
-interface TrialCheckpoint {
+interface TrialCheckpoint extends TrainingState {
   epoch: number;
-  model: Record<string, EncodedArray>;
-  optimizer: { type: string; step: number; options: Record<string, number | boolean>; slots: Record<string, EncodedArray> };
-}
-
-async function encode(t: Tensor): Promise<EncodedArray> {
-  const values = await t.data();
-  return { shape: [...t.shape], base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64") };
-}
-
-function decode(encoded: EncodedArray): NamedArray {
-  const bytes = Buffer.from(encoded.base64, "base64");
-  // Copied into a fresh buffer: Buffer's pool offset need not be 4-byte aligned.
-  const data = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(data.buffer).set(bytes);
-  return { shape: encoded.shape, data };
-}
-
-async function encodeAll(tensors: Record<string, Tensor>): Promise<Record<string, EncodedArray>> {
-  const out: Record<string, EncodedArray> = {};
-  for (const [name, t] of Object.entries(tensors)) out[name] = await encode(t);
-  return out;
-}
-
-async function saveState(epoch: number, model: Module, optimizer: Optimizer): Promise<TrialCheckpoint> {
-  const state = optimizer.stateDict();
-  return {
-    epoch,
-    model: await encodeAll(model.stateDict()),
-    optimizer: { type: state.type, step: state.step, options: { ...state.options }, slots: await encodeAll(state.slots as Record<string, Tensor>) },
-  };
-}
-
-function loadState(checkpoint: TrialCheckpoint, model: Module, optimizer: Optimizer): void {
-  model.loadStateDict(Object.fromEntries(Object.entries(checkpoint.model).map(([name, e]) => [name, decode(e)])));
-  const slots = Object.fromEntries(Object.entries(checkpoint.optimizer.slots).map(([name, e]) => [name, decode(e)]));
-  optimizer.loadStateDict({ ...checkpoint.optimizer, slots } satisfies OptimizerState);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,13 +161,14 @@ export class TrainingSession {
 
   /** The model's and optimizer's state after `epochsDone` epochs, as JSON. */
   async checkpoint(epochsDone: number): Promise<JsonValue> {
-    return (await saveState(epochsDone, this.model, this.optimizer)) as unknown as JsonValue;
+    const checkpoint: TrialCheckpoint = { epoch: epochsDone, ...(await trainingState(this.model, this.optimizer)) };
+    return checkpoint as unknown as JsonValue;
   }
 
   /** Loads a checkpoint() and returns the number of epochs it had done. */
   restore(checkpoint: JsonValue): number {
     const state = checkpoint as unknown as TrialCheckpoint;
-    loadState(state, this.model, this.optimizer);
+    loadTrainingState(state, this.model, this.optimizer);
     return state.epoch;
   }
 

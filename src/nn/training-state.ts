@@ -1,0 +1,101 @@
+// A model's and its optimizer's whole state as plain JSON: what a trainable hands to
+// `ctx.checkpoint` so that a trial Hyperband pauses, or a killed run, goes on where it stopped
+// instead of retraining from scratch. Float32 values travel as base64 of their little-endian
+// bytes: exact, a third of the size of JSON numbers, and readable in Node and in browsers alike
+// (btoa/atob, no Buffer).
+
+import type { Tensor } from "../tensor/index.js";
+import type { Module } from "./module.js";
+import type { Optimizer, OptimizerState } from "./optim/optimizer.js";
+import type { NamedArray } from "./safetensors.js";
+
+// Type aliases rather than interfaces, so that a TrainingState is assignable to tune's JsonValue
+// (what ctx.checkpoint takes) without a cast.
+
+/** One tensor's values: its shape and the base64 of its float32 bytes. */
+export type EncodedTensor = { shape: number[]; base64: string };
+
+/** The optimizer's part of a TrainingState. */
+export type EncodedOptimizerState = { type: string; step: number; options: { [key: string]: number | boolean }; slots: { [name: string]: EncodedTensor } };
+
+/** What `trainingState` returns: plain JSON, safe to journal and to send between threads. */
+export type TrainingState = { model: { [name: string]: EncodedTensor }; optimizer: EncodedOptimizerState | null };
+
+const CHUNK = 0x8000;
+
+function toBase64(bytes: Uint8Array): string {
+  // String.fromCharCode takes arguments, so the bytes go in chunks that fit on the stack.
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(binary);
+}
+
+function fromBase64(text: string, where: string): Uint8Array {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    throw new Error(`loadTrainingState: ${where} is not valid base64`);
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// Float32Array views use the platform's byte order; every platform JavaScript runs on is
+// little-endian, which is also the order safetensors files use.
+async function encode(t: Tensor): Promise<EncodedTensor> {
+  const values = await t.data();
+  return { shape: [...t.shape], base64: toBase64(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)) };
+}
+
+function decode(encoded: EncodedTensor, where: string): NamedArray {
+  if (!encoded || !Array.isArray(encoded.shape) || typeof encoded.base64 !== "string") {
+    throw new Error(`loadTrainingState: ${where} must be { shape: number[], base64: string }, got ${JSON.stringify(encoded)?.slice(0, 80)}`);
+  }
+  const bytes = fromBase64(encoded.base64, where);
+  const size = encoded.shape.reduce((a, b) => a * b, 1);
+  if (bytes.length !== size * 4) {
+    throw new Error(`loadTrainingState: ${where} holds ${bytes.length} bytes, but shape [${encoded.shape.join(", ")}] needs ${size * 4}`);
+  }
+  // A fresh buffer: the decoded bytes need not start at a 4-byte boundary.
+  const data = new Float32Array(size);
+  new Uint8Array(data.buffer).set(bytes);
+  return { shape: encoded.shape, data };
+}
+
+async function encodeAll(tensors: Record<string, Tensor>): Promise<Record<string, EncodedTensor>> {
+  const out: Record<string, EncodedTensor> = {};
+  for (const [name, t] of Object.entries(tensors)) out[name] = await encode(t);
+  return out;
+}
+
+/** The model's parameters and, if given, the optimizer's step, hyperparameters and slots, as JSON. */
+export async function trainingState(model: Module, optimizer?: Optimizer): Promise<TrainingState> {
+  const state: TrainingState = { model: await encodeAll(model.stateDict()), optimizer: null };
+  if (optimizer) {
+    const o = optimizer.stateDict();
+    state.optimizer = { type: o.type, step: o.step, options: { ...o.options }, slots: await encodeAll(o.slots as Record<string, Tensor>) };
+  }
+  return state;
+}
+
+/**
+ * Loads a `trainingState` into a model built from the same spec (and its optimizer): values are
+ * copied into the existing parameters, shapes checked by the model and the optimizer. It takes
+ * what `ctx.restore()` gives back (any JSON) and checks its shape itself.
+ */
+export function loadTrainingState(saved: unknown, model: Module, optimizer?: Optimizer): void {
+  const state = saved as TrainingState;
+  if (!state || typeof state !== "object" || !state.model || typeof state.model !== "object") {
+    throw new Error(`loadTrainingState: expected what trainingState() returned ({ model, optimizer }), got ${JSON.stringify(saved)?.slice(0, 80)}`);
+  }
+  if (optimizer && !state.optimizer) throw new Error("loadTrainingState: an optimizer was given but the state holds none; save it with trainingState(model, optimizer)");
+  const decodeAll = (encoded: Record<string, EncodedTensor>, where: string) =>
+    Object.fromEntries(Object.entries(encoded).map(([name, e]) => [name, decode(e, `${where}["${name}"]`)]));
+  model.loadStateDict(decodeAll(state.model, "model"));
+  if (optimizer && state.optimizer) {
+    const slots = decodeAll(state.optimizer.slots, "optimizer.slots");
+    optimizer.loadStateDict({ ...state.optimizer, slots } satisfies OptimizerState);
+  }
+}
