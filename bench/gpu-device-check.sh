@@ -5,7 +5,8 @@
 # Results land in $OUT: env.txt (GPU, driver, adapter), tests.txt (the webgpu test files, with
 # CI=1 so that a missing adapter fails rather than skips), matmul-tiled.txt (the workgroup-tiled
 # kernel fixed), matmul-auto.txt (the kernel chosen by timing at device start), mlp.txt (the
-# MLP 784-256-128-10 training step) and summary.txt (each step's exit status).
+# MLP 784-256-128-10 training step), memory.txt (10,000 steps: live bytes, buffers and pipelines)
+# and summary.txt (each step's exit status).
 # Record the figures in bench/RESULTS.md with the GPU's name.
 
 set -uo pipefail
@@ -62,4 +63,5 @@ step tests 150 tests.txt env CI=1 node --import tsx --test --test-reporter=spec 
 step matmul-tiled 90 matmul-tiled.txt node --import tsx bench/webgpu-matmul.ts --variant tiled --only-default --quick --sizes 512,1024,2048,4096
 step matmul-auto 60 matmul-auto.txt node --import tsx bench/webgpu-matmul.ts --only-default --quick --sizes 1024,4096
 step mlp 60 mlp.txt node --import tsx bench/webgpu-mlp.ts --no-tfjs --steps 20 --activations
+step memory 60 memory.txt node --import tsx bench/webgpu-memory.ts --steps 10000
 cat "$summary"
