@@ -20,8 +20,8 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import type { Backend } from "../src/kernels/backend.js";
 import { createWebGPUBackend } from "../src/kernels/webgpu/device.js";
-import { losses, nn, optim } from "../src/nn/index.js";
-import { randn, registerBackend, setBackend, tensor, tidy } from "../src/tensor/index.js";
+import { randn, registerBackend, setBackend, tidy } from "../src/tensor/index.js";
+import { MLP_BATCH, tfjsMlpStep, tunegradMlpStep } from "./mlp-workload.js";
 
 const argv = process.argv.slice(2);
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -30,8 +30,6 @@ const steps = Number(option("--steps") ?? 20);
 const profile = argv.includes("--profile");
 const withTfjs = !argv.includes("--no-tfjs");
 const activationsToo = argv.includes("--activations");
-const SIZES = [784, 256, 128, 10];
-const BATCH = 128;
 const REPEAT = 4;
 
 const { backend: gpu, adapterInfo } = await createWebGPUBackend();
@@ -64,73 +62,6 @@ async function time(step: () => Promise<void> | void, n: number): Promise<Timing
     cpus.push((c.user + c.system) / 1000 / per);
   }
   return { wall: median(walls), cpu: median(cpus) };
-}
-
-function tunegradStep(activation: string): { step: () => Promise<void>; dispose: () => void } {
-  const model = nn.fromSpec(
-    {
-      input: SIZES[0]!,
-      layers: [
-        { type: "linear", units: SIZES[1]! },
-        { type: "activation", name: activation },
-        { type: "linear", units: SIZES[2]! },
-        { type: "activation", name: activation },
-        { type: "linear", units: SIZES[3]! },
-      ],
-    },
-    { seed: 1 },
-  );
-  const opt = new optim.Adam({ params: model, lr: 1e-3 });
-  const loss = losses.create("crossEntropy");
-  const x = randn([BATCH, SIZES[0]!], { seed: 2 });
-  const y = tensor(Float32Array.from({ length: BATCH }, (_, i) => i % 10), [BATCH]);
-  return {
-    step: async () => {
-      tidy(() => {
-        loss(model.forward(x), y).backward();
-        opt.step();
-        opt.zeroGrad();
-      });
-      await gpu.sync();
-    },
-    dispose: () => {
-      x.dispose();
-      y.dispose();
-      for (const p of model.parameters()) p.dispose();
-    },
-  };
-}
-
-function tfjsStep(activation: string): { step: () => void; dispose: () => void } {
-  const vars: tf.Variable[] = [];
-  for (let i = 0; i < 3; i++) {
-    vars.push(tf.variable(tf.randomNormal([SIZES[i]!, SIZES[i + 1]!], 0, Math.sqrt(2 / SIZES[i]!), "float32", i)));
-    vars.push(tf.variable(tf.zeros([SIZES[i + 1]!])));
-  }
-  const act = (h: tf.Tensor) => (activation === "relu" ? tf.relu(h) : activation === "tanh" ? tf.tanh(h) : tf.mul(h, tf.tanh(tf.softplus(h))));
-  const opt = tf.train.adam(1e-3);
-  const x = tf.randomNormal([BATCH, SIZES[0]!], 0, 1, "float32", 2);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), "int32"), 10);
-  return {
-    step: () => {
-      const cost = opt.minimize(() => {
-        let h: tf.Tensor = x;
-        for (let i = 0; i < 3; i++) {
-          h = tf.add(tf.matMul(h, vars[2 * i]!), vars[2 * i + 1]!);
-          if (i < 2) h = act(h);
-        }
-        return tf.losses.softmaxCrossEntropy(labels, h) as tf.Scalar;
-      }, true);
-      cost!.dataSync();
-      cost!.dispose();
-    },
-    dispose: () => {
-      vars.forEach((v) => v.dispose());
-      x.dispose();
-      labels.dispose();
-      opt.dispose();
-    },
-  };
 }
 
 const KINDS = ["matmul", "unary", "unaryGrad", "binary", "binaryGrad", "reduce", "strided", "fill", "gather", "scatterAdd", "where", "adamStep"] as const;
@@ -174,10 +105,10 @@ if (withTfjs) {
   await tf.ready();
 }
 
-const fmt = (t: Timing) => `${((BATCH * 1000) / t.wall).toFixed(0)} samples/s [${((BATCH * 1000) / t.cpu).toFixed(0)}/cpu-s] (${t.wall.toFixed(1)} ms wall, ${t.cpu.toFixed(1)} ms cpu)`;
+const fmt = (t: Timing) => `${((MLP_BATCH * 1000) / t.wall).toFixed(0)} samples/s [${((MLP_BATCH * 1000) / t.cpu).toFixed(0)}/cpu-s] (${t.wall.toFixed(1)} ms wall, ${t.cpu.toFixed(1)} ms cpu)`;
 
 for (const act of acts) {
-  const ours = tunegradStep(act);
+  const ours = tunegradMlpStep(act);
   for (let i = 0; i < 3; i++) await ours.step();
   const before = gpu.stats();
   await ours.step();
@@ -186,7 +117,7 @@ for (const act of acts) {
   const mine = await time(ours.step, steps);
   let theirs: Timing | null = null;
   if (withTfjs) {
-    const t = tfjsStep(act);
+    const t = tfjsMlpStep(act);
     for (let i = 0; i < 3; i++) t.step();
     theirs = await time(t.step, steps);
     t.dispose();
