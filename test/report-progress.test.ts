@@ -151,7 +151,7 @@ describe("progress from runner events", () => {
     assert.deepEqual(s.budget, { spent: 6, total: 60 });
   });
 
-  it("tracks the bracket and rung of the trial the latest event named", () => {
+  it("tracks the bracket and rung of the oldest running trial, and keeps them when an event names none", () => {
     const out = new Recorder(false);
     const tracker = new ProgressTracker(new ProgressView(out), options, () => 0);
     tracker.onEvent(run);

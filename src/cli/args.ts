@@ -64,11 +64,12 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
 
     const equals = arg.indexOf("=");
     const name = arg.slice(2, equals === -1 ? undefined : equals);
-    const flag = spec.flags[name];
+    // Own keys only: "--toString" or "--constructor" are unknown options, not Object.prototype's.
+    const flag = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
     if (flag === undefined) {
       throw new UsageError(`unknown option "--${name}"; ${validFlagsSentence(spec)}`, spec.name);
     }
-    if (name in flags) throw new UsageError(`option "--${name}" is given twice`, spec.name);
+    if (Object.hasOwn(flags, name)) throw new UsageError(`option "--${name}" is given twice`, spec.name);
 
     if (flag.kind === "boolean") {
       if (equals !== -1) throw new UsageError(`option "--${name}" takes no value (got "${arg}")`, spec.name);
@@ -90,7 +91,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   }
 
   for (const [name, flag] of Object.entries(spec.flags)) {
-    if (flag.required && !(name in flags)) {
+    if (flag.required && !Object.hasOwn(flags, name)) {
       throw new UsageError(`missing required option --${name} ${placeholder(name, flag)}`, spec.name);
     }
   }

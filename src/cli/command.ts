@@ -1,13 +1,10 @@
 // What every subcommand of `tunegrad` provides: its argument spec and a run function that writes
 // to the given streams and resolves to the process exit status.
+import type { ProgressStream } from "../tune/progress.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 
-export interface OutputStream {
-  write(chunk: string): unknown;
-  /** True when the stream is an interactive terminal (live progress redraws in place then). */
-  isTTY?: boolean;
-  columns?: number;
-}
+/** A writable stream; isTTY and columns decide how live progress draws (tune's ProgressView). */
+export type OutputStream = ProgressStream;
 
 export interface CliIO {
   stdout: OutputStream;

@@ -37,12 +37,18 @@ export function findReferences(template: JsonValue, path: string): ConfigReferen
   return found;
 }
 
+/** One step down a JSON value: an own key or an array index ("toString" is not a key of {}). */
+function child(value: JsonObject | JsonValue[], step: string): JsonValue | undefined {
+  if (Array.isArray(value)) return value[Number(step)];
+  return Object.hasOwn(value, step) ? value[step] : undefined;
+}
+
 /** The value at a dotted key path, or undefined when some step is missing. */
-function lookup(root: JsonValue, key: string): JsonValue | undefined {
+export function lookup(root: JsonValue, key: string): JsonValue | undefined {
   let value: JsonValue | undefined = root;
   for (const step of key.split(".")) {
     if (typeof value !== "object" || value === null) return undefined;
-    value = Array.isArray(value) ? value[Number(step)] : (value as JsonObject)[step];
+    value = child(value, step);
   }
   return value;
 }
@@ -56,7 +62,7 @@ export function spaceHasKey(space: JsonValue, key: string): boolean {
   for (const step of key.split(".")) {
     if (typeof value !== "object" || value === null) return false;
     if (!Array.isArray(value) && "$type" in value) return true;
-    value = Array.isArray(value) ? value[Number(step)] : (value as JsonObject)[step];
+    value = child(value, step);
     if (value === undefined) return false;
   }
   return true;

@@ -58,7 +58,7 @@ export interface Experiment {
   /** How many trials for schedulers other than Hyperband (whose brackets decide). */
   numSamples?: number;
   maxRetries: number;
-  /** Seconds a trial may run before it is recorded as timed out. */
+  /** Seconds a trial may go without reporting before it is recorded as errored (kind "timeout"). */
   trialTimeout?: number;
   plan: TrialPlan;
 }

@@ -94,7 +94,7 @@ export function activationFindings(samples: Samples, reference: ReferenceFunctio
     required: false,
   });
 
-  const odd = where(samples, (i) => Math.abs(x[i]!) <= 8).every((i) => Math.abs(reference(-x[i]!) + reference(x[i]!)) <= 1e-9 * Math.max(1, Math.abs(reference(x[i]!))));
+  const odd = inside.every((i) => Math.abs(reference(-x[i]!) + reference(x[i]!)) <= 1e-9 * Math.max(1, Math.abs(reference(x[i]!))));
   findings.push({ property: "odd (f(-x) = -f(x))", holds: odd, detail: odd ? "on [-8, 8]" : `f(-1) = ${fmt(reference(-1))}, f(1) = ${fmt(reference(1))}`, required: false });
 
   const last = x.length - 1;

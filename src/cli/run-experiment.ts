@@ -10,7 +10,6 @@ import { ProgressTracker, ProgressView } from "../tune/progress.js";
 import { formatLeaderboard } from "../tune/report/leaderboard.js";
 import { run, type RunOptions } from "../tune/runner.js";
 import { ASHA } from "../tune/schedulers/asha.js";
-import { hyperbandBrackets } from "../tune/schedulers/brackets.js";
 import { FIFO } from "../tune/schedulers/fifo.js";
 import { Hyperband } from "../tune/schedulers/hyperband.js";
 import { MedianStopping } from "../tune/schedulers/median.js";
@@ -34,12 +33,6 @@ function makeScheduler({ type, options }: Experiment["scheduler"]): Scheduler {
   }
 }
 
-/** The number of trials the run will create: Hyperband's brackets decide, else numSamples. */
-function plannedTrials(experiment: Experiment): number | undefined {
-  if (experiment.scheduler.type !== "hyperband") return experiment.numSamples;
-  return hyperbandBrackets(experiment.scheduler.options as { maxBudget: number; eta?: number }).reduce((sum, b) => sum + b.rungs[0]!.n, 0);
-}
-
 export interface RunExperimentOptions {
   /** The experiment file's JSON as written, kept in experiment.json for resume. */
   source: JsonObject;
@@ -51,8 +44,11 @@ export interface RunExperimentOptions {
 
 export async function runExperiment(experiment: Experiment, { source, dir, resume, io }: RunExperimentOptions): Promise<RunResult> {
   await preflight(experiment);
-  const brackets = experiment.scheduler.type === "hyperband" ? hyperbandBrackets(experiment.scheduler.options as { maxBudget: number; eta?: number }) : undefined;
-  const planned = plannedTrials(experiment);
+  const scheduler = makeScheduler(experiment.scheduler);
+  // What the progress display shows: Hyperband's brackets, and the trials the run will create
+  // (the brackets decide with Hyperband, else numSamples).
+  const brackets = scheduler instanceof Hyperband ? scheduler.brackets : undefined;
+  const planned = scheduler.trialCount?.() ?? experiment.numSamples;
   const view = new ProgressView(io.stdout);
   const tracker = new ProgressTracker(view, {
     title: experiment.name,
@@ -67,7 +63,7 @@ export async function runExperiment(experiment: Experiment, { source, dir, resum
     metric: experiment.metric,
     mode: experiment.mode,
     seed: experiment.seed,
-    scheduler: makeScheduler(experiment.scheduler),
+    scheduler,
     concurrency: experiment.concurrency,
     storage: dir,
     resume,

@@ -12,7 +12,7 @@
 //   }
 import * as path from "node:path";
 import type { JsonObject } from "../tune/types.js";
-import { findReferences } from "./experiment-template.js";
+import { findReferences, lookup } from "./experiment-template.js";
 import { parseDataset, parseTraining, type TrialPlan } from "./experiment.js";
 import { fail, integer, object, oneOf, onlyKeys, readJsonFile } from "./json-checks.js";
 
@@ -32,7 +32,7 @@ export function parseTrainSpec(value: unknown, file: string): TrainSpec {
   const training = parseTraining(root.training ?? {});
   const config = root.config === undefined ? {} : object(root.config, "$.config");
   for (const reference of [...findReferences(model, "$.model"), ...findReferences(training.optimizer, "$.training.optimizer")]) {
-    if (!(reference.key.split(".")[0]! in config)) fail(reference.at, `refers to "${reference.key}", which $.config does not give`);
+    if (lookup(config, reference.key) === undefined) fail(reference.at, `refers to "${reference.key}", which $.config does not give`);
   }
   return {
     plan: {

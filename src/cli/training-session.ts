@@ -141,15 +141,21 @@ export class TrainingSession {
     await ensureBackend(plan.backend);
     const data = await prepareData(plan.dataset);
     const model = fromSpec(trialModelSpec(plan, config, data.train.numFeatures), { seed });
-    const outputs = model.outputSize(data.train.numFeatures);
-    if (outputs !== data.numClasses) {
-      throw new Error(`$.model: the model outputs ${outputs} values but dataset "${plan.dataset.name}" has ${data.numClasses} classes; make the last linear layer's units ${data.numClasses}`);
+    try {
+      const outputs = model.outputSize(data.train.numFeatures);
+      if (outputs !== data.numClasses) {
+        throw new Error(`$.model: the model outputs ${outputs} values but dataset "${plan.dataset.name}" has ${data.numClasses} classes; make the last linear layer's units ${data.numClasses}`);
+      }
+      const { type, ...optimizerOptions } = resolveTemplate(plan.training.optimizer, config, "$.training.optimizer") as JsonObject;
+      const optimizer = optimizers.create(type as string, { params: model, ...optimizerOptions });
+      const loss = losses.create(plan.training.loss, {});
+      const loader = new DataLoader(data.train, { batchSize: plan.training.batchSize, shuffle: true, seed });
+      return new TrainingSession(model, optimizer, loss, loader, data);
+    } catch (error) {
+      // The session never existed, so nobody else will free the model's parameters.
+      model.dispose();
+      throw error;
     }
-    const { type, ...optimizerOptions } = resolveTemplate(plan.training.optimizer, config, "$.training.optimizer") as JsonObject;
-    const optimizer = optimizers.create(type as string, { params: model, ...optimizerOptions });
-    const loss = losses.create(plan.training.loss, {});
-    const loader = new DataLoader(data.train, { batchSize: plan.training.batchSize, shuffle: true, seed });
-    return new TrainingSession(model, optimizer, loss, loader, data);
   }
 
   /** Trains epoch `epoch` (0-based; it fixes the batch order) and evaluates on the validation part. */

@@ -192,13 +192,11 @@ class Runner {
       this.searcher.setup({ space: this.options.space, metric: this.metric, mode: this.mode, seed: this.seed });
       if (this.scheduler.trialCount?.() === undefined) this.numSamples ??= this.searcher.size?.() ?? 1;
       this.scheduler.setup({ metric: this.metric, mode: this.mode, ...(this.numSamples !== undefined ? { numSamples: this.numSamples } : {}) });
-      if (existing) {
-        this.replayJournal();
-      } else {
-        this.storage.writeInfo(this.info());
-      }
+      // Read once: replayed before experiment_started, settled after it.
+      const journal = existing ? this.replayJournal() : undefined;
+      if (!existing) this.storage.writeInfo(this.info());
       this.emit({ type: "experiment_started", time: Date.now(), resumed: existing !== undefined });
-      if (existing) this.settleInterrupted();
+      if (journal) this.settleInterrupted(journal);
       this.pump();
       await done;
       const result = makeRunResult([...this.trials.values()], this.metric, this.mode);
@@ -247,8 +245,9 @@ class Runner {
     if (this.options.numSamples === undefined && info.numSamples !== undefined) this.numSamples = info.numSamples;
   }
 
-  /** Rebuilds the trial records and the scheduler's and searcher's state from the journal. */
-  private replayJournal(): void {
+  /** Rebuilds the trial records and the scheduler's and searcher's state from the journal, and
+   *  returns its events. */
+  private replayJournal(): readonly JournalEvent[] {
     const { events, warnings } = this.storage.readJournal();
     for (const w of warnings) console.warn(`tunegrad: ${w}`);
     for (const [id, t] of replay(events)) {
@@ -281,14 +280,14 @@ class Runner {
       }
     }
     for (const t of this.trials.values()) this.spent += t.history.length;
+    return events;
   }
 
   /** After a resume: trials that were running when the process died. A trial whose last
    *  verdict ended its attempt is settled as that verdict says; the others restart from their
    *  last checkpoint (results after it are redone). */
-  private settleInterrupted(): void {
+  private settleInterrupted(events: readonly JournalEvent[]): void {
     const lastDecision = new Map<string, { iteration: number; decision: Verdict }>();
-    const { events } = this.storage.readJournal();
     for (const e of events) {
       if (e.type === "decision") lastDecision.set(e.trialId, { iteration: e.iteration, decision: e.decision });
       // A trial resumed (promoted) or restarted after its last verdict is running again: that

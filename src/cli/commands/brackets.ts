@@ -8,7 +8,7 @@ import { hyperbandBrackets, sMax, type Bracket } from "../../tune/schedulers/bra
  * The reports a bracket costs when promoted trials resume from their checkpoints: each rung's
  * trials only train from the previous rung's budget up to their own.
  */
-export function bracketCost(bracket: Bracket): number {
+function bracketCost(bracket: Bracket): number {
   let cost = 0;
   let previousBudget = 0;
   for (const rung of bracket.rungs) {
@@ -22,7 +22,7 @@ function formatExact(r: number): string {
   return Number.isInteger(r) ? String(r) : String(Number(r.toPrecision(6)));
 }
 
-export function formatBrackets(maxBudget: number, eta: number, brackets: readonly Bracket[]): string {
+function formatBrackets(maxBudget: number, eta: number, brackets: readonly Bracket[]): string {
   const header = ["bracket", "rung", "trials", "budget", "exact r"];
   const rows: string[][] = [];
   for (const bracket of brackets) {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { CliCommand } from "../command.js";
 import { parseExperiment } from "../experiment.js";
 import { InputError } from "../json-checks.js";
-import { formatRunSummary, holdsExperiment, runExperiment } from "../run-experiment.js";
+import { formatRunSummary, runExperiment } from "../run-experiment.js";
 import { FileStorage } from "../../tune/file-storage.js";
 import type { JsonObject } from "../../tune/types.js";
 
@@ -18,8 +18,8 @@ export const resumeCommand: CliCommand = {
 
   async run({ positionals }, io) {
     const dir = positionals.RUN_DIR!;
-    if (!holdsExperiment(dir)) throw new InputError(`${dir} holds no experiment.json: not an experiment directory`);
-    const info = new FileStorage(dir).readInfo()!;
+    const info = new FileStorage(dir).readInfo();
+    if (info === undefined) throw new InputError(`${dir} holds no experiment.json: not an experiment directory`);
     const source = info.meta?.experiment;
     if (typeof source !== "object" || source === null || Array.isArray(source)) {
       throw new InputError(

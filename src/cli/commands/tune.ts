@@ -1,8 +1,7 @@
 // `tunegrad tune EXPERIMENT.json [--dir RUN_DIR]`: runs the experiment the file describes.
-import { readFileSync } from "node:fs";
 import type { CliCommand } from "../command.js";
-import { readExperiment } from "../experiment.js";
-import { InputError } from "../json-checks.js";
+import { parseExperiment } from "../experiment.js";
+import { InputError, readJsonFile } from "../json-checks.js";
 import { formatRunSummary, holdsExperiment, runExperiment } from "../run-experiment.js";
 import type { JsonObject } from "../../tune/types.js";
 
@@ -18,7 +17,9 @@ export const tuneCommand: CliCommand = {
 
   async run({ positionals, flags }, io) {
     const file = positionals["EXPERIMENT.json"]!;
-    const experiment = readExperiment(file);
+    // Read once: validated here, and kept as written in experiment.json for resume.
+    const source = readJsonFile(file, "experiment file") as JsonObject;
+    const experiment = parseExperiment(source, file);
     const dir = (flags.dir as string | undefined) ?? experiment.storage;
     if (holdsExperiment(dir)) {
       throw new InputError(
@@ -26,7 +27,6 @@ export const tuneCommand: CliCommand = {
           `or choose a new directory with --dir`,
       );
     }
-    const source = JSON.parse(readFileSync(file, "utf8")) as JsonObject;
     io.stdout.write(`Running ${experiment.name} into ${dir} (${experiment.concurrency} at a time, ${experiment.executor} executor, ${experiment.plan.backend} backend)\n`);
     const result = await runExperiment(experiment, { source, dir, resume: false, io });
     io.stdout.write(formatRunSummary(experiment, result, dir));
