@@ -143,6 +143,13 @@ describe("preflight", () => {
     await preflightRejects((e) => (e.training = { optimizer: { type: "adagrad" } }), /\$\.training\.optimizer\.type: unknown optimizer "adagrad"; the known optimizer keys are sgd, adam, adamw/);
   });
 
+  it("says when the model's outputs do not match the dataset's classes, before any trial runs", async () => {
+    await preflightRejects(
+      (e) => (e.model = { layers: [{ type: "linear", units: 8 }, { type: "activation", name: "relu" }, { type: "linear", units: 10 }] }),
+      /^\$\.model with a sampled config: \$\.model: the model outputs 10 values but dataset "iris" has 3 classes; make the last linear layer's units 3/,
+    );
+  });
+
   it("says when the model does not build, e.g. a layer type that does not exist", async () => {
     await preflightRejects((e) => (e.model = { layers: [{ type: "dense", units: 3 }] }), /^\$\.model with a sampled config: spec\.layers\[0\]\.type: unknown layer "dense"/);
   });

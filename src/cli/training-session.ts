@@ -127,6 +127,14 @@ export interface EpochMetrics {
   trainLoss: number | null;
 }
 
+/** Fails unless the model gives one score per class of the dataset. */
+export function checkOutputs(model: Sequential, numFeatures: number, numClasses: number, datasetName: string): void {
+  const outputs = model.outputSize(numFeatures);
+  if (outputs !== numClasses) {
+    throw new Error(`$.model: the model outputs ${outputs} values but dataset "${datasetName}" has ${numClasses} classes; make the last linear layer's units ${numClasses}`);
+  }
+}
+
 /** What one trial trains: everything but the schedule. `seed` sets the initial weights and the batch order. */
 export class TrainingSession {
   private constructor(
@@ -142,10 +150,7 @@ export class TrainingSession {
     const data = await prepareData(plan.dataset);
     const model = fromSpec(trialModelSpec(plan, config, data.train.numFeatures), { seed });
     try {
-      const outputs = model.outputSize(data.train.numFeatures);
-      if (outputs !== data.numClasses) {
-        throw new Error(`$.model: the model outputs ${outputs} values but dataset "${plan.dataset.name}" has ${data.numClasses} classes; make the last linear layer's units ${data.numClasses}`);
-      }
+      checkOutputs(model, data.train.numFeatures, data.numClasses, plan.dataset.name);
       const { type, ...optimizerOptions } = resolveTemplate(plan.training.optimizer, config, "$.training.optimizer") as JsonObject;
       const optimizer = optimizers.create(type as string, { params: model, ...optimizerOptions });
       const loss = losses.create(plan.training.loss, {});
