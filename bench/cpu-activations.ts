@@ -12,7 +12,7 @@ import { CpuBackend } from "../src/kernels/cpu/backend.js";
 import { createWasmElementwise } from "../src/kernels/cpu/wasm-elementwise.js";
 import { unaryOp } from "../src/kernels/ops.js";
 import { Generator } from "../src/index.js";
-import { fixed, machine } from "./cpu-report.js";
+import { fixed, machine, medianMs } from "./cpu-report.js";
 
 const SIZE = 1 << 20;
 const kernels = createWasmElementwise();
@@ -41,21 +41,18 @@ for (const [path, backend] of Object.entries(PATHS)) {
 
 await bench.run();
 
-function medianMs(name: string): number {
+function median(name: string): number {
   const task = bench.getTask(name);
-  const result = task?.result;
-  if (!result || result.state !== "completed") throw new Error(`benchmark "${name}" did not complete`);
-  const samples = [...(result.latency.samples ?? [])].sort((a, b) => a - b);
-  if (samples.length === 0) throw new Error(`benchmark "${name}" kept no samples`);
-  return samples[Math.floor(samples.length / 2)]!;
+  if (!task) throw new Error(`no benchmark named "${name}"`);
+  return medianMs(task);
 }
 
 console.log(`# CPU activation forward + backward, ${SIZE} values, ${machine()}, ${new Date().toISOString().slice(0, 10)}`);
 console.log("| op | WASM median ms | WASM ÷ WASM relu | TS loop median ms | TS ÷ TS relu | TS ÷ WASM |");
 console.log("|---|---:|---:|---:|---:|---:|");
-const reluMs = { wasm: medianMs("wasm relu"), typescript: medianMs("typescript relu") };
+const reluMs = { wasm: median("wasm relu"), typescript: median("typescript relu") };
 for (const op of OPS) {
-  const wasmMs = medianMs(`wasm ${op}`);
-  const tsMs = medianMs(`typescript ${op}`);
+  const wasmMs = median(`wasm ${op}`);
+  const tsMs = median(`typescript ${op}`);
   console.log(`| ${op} | ${fixed(wasmMs)} | ${fixed(wasmMs / reluMs.wasm)} | ${fixed(tsMs)} | ${fixed(tsMs / reluMs.typescript)} | ${fixed(tsMs / wasmMs)} |`);
 }

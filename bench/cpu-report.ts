@@ -1,5 +1,5 @@
-// Shared by the CPU benchmarks: percentiles of a tinybench task's retained latency samples,
-// turned into a rate (GFLOP/s, steps/s), and the machine line that RESULTS.md records.
+// Shared by the CPU benchmarks: percentiles of a tinybench task's retained latency samples (the
+// median, or a rate such as GFLOP/s or steps/s), and the machine line that RESULTS.md records.
 
 import os from "node:os";
 import type { Task } from "tinybench";
@@ -23,13 +23,23 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-/** `work` units per run (FLOPs, steps) divided by the latency, summarised over the samples. */
-export function rate(task: Task, work: number): RateSummary {
+/** The task's latency samples in ms, sorted ascending; an error if it did not complete or kept none. */
+function sortedLatencies(task: Task): number[] {
   const result = task.result;
   if (result.state !== "completed") throw new Error(`benchmark "${task.name}" did not complete: ${JSON.stringify(result)}`);
   const samples = result.latency.samples;
   if (!samples || samples.length === 0) throw new Error(`benchmark "${task.name}" kept no samples; create the Bench with retainSamples: true`);
-  const ms = [...samples].sort((a, b) => a - b);
+  return [...samples].sort((a, b) => a - b);
+}
+
+/** The median latency of a run, in ms. */
+export function medianMs(task: Task): number {
+  return percentile(sortedLatencies(task), 0.5);
+}
+
+/** `work` units per run (FLOPs, steps) divided by the latency, summarised over the samples. */
+export function rate(task: Task, work: number): RateSummary {
+  const ms = sortedLatencies(task);
   const perSecond = (latencyMs: number) => (work * 1000) / latencyMs;
   return {
     median: perSecond(percentile(ms, 0.5)),

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { getBackend, losses, nn, optim, randn, tensor, tidy } from "../src/index.js";
 
-export const MLP_SIZES = [784, 256, 128, 10] as const;
+const MLP_SIZES = [784, 256, 128, 10] as const;
 export const MLP_BATCH = 128;
 
 export interface Workload<T> {
@@ -52,6 +52,9 @@ export function tunegradMlpStep(activation: string): Workload<Promise<void>> {
   };
 }
 
+/** The activations tfjsActivation can write, so the ones the comparisons cover. */
+export const TFJS_ACTIVATIONS: readonly string[] = ["relu", "tanh", "mish"];
+
 /** An activation as a tfjs user writes it (tfjs has no mish: composed from its ops). */
 export function tfjsActivation(name: string, x: tf.Tensor): tf.Tensor {
   switch (name) {
@@ -62,12 +65,13 @@ export function tfjsActivation(name: string, x: tf.Tensor): tf.Tensor {
     case "mish":
       return tf.mul(x, tf.tanh(tf.softplus(x)));
     default:
-      throw new Error(`no tfjs form for ${name}; the tfjs comparisons cover relu, tanh and mish`);
+      throw new Error(`no tfjs form for ${name}; the tfjs comparisons cover ${TFJS_ACTIVATIONS.join(", ")}`);
   }
 }
 
 /** The same step in tfjs on its current backend, He-initialised; each step reads the loss back. */
 export function tfjsMlpStep(activation: string): Workload<void> {
+  const classes = MLP_SIZES[3];
   const vars: tf.Variable[] = [];
   for (let i = 0; i < 3; i++) {
     vars.push(tf.variable(tf.randomNormal([MLP_SIZES[i]!, MLP_SIZES[i + 1]!], 0, Math.sqrt(2 / MLP_SIZES[i]!), "float32", i)));
@@ -75,7 +79,7 @@ export function tfjsMlpStep(activation: string): Workload<void> {
   }
   const opt = tf.train.adam(1e-3);
   const x = tf.randomNormal([MLP_BATCH, MLP_SIZES[0]], 0, 1, "float32", 2);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: MLP_BATCH }, (_, i) => i % 10), "int32"), 10);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: MLP_BATCH }, (_, i) => i % classes), "int32"), classes);
   return {
     step: () => {
       const cost = opt.minimize(() => {

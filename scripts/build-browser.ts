@@ -1,4 +1,5 @@
-// The browser build (`npm run build:browser`): two ES modules made by esbuild for browsers.
+// The browser build (`npm run build:browser`): ES modules made by esbuild for browsers, in three
+// builds (the library, the trial worker, the demo and its trainable).
 //
 //   dist/browser/tunegrad.js      the library: src/browser/index.ts (the public API plus IndexedDB
 //                                 storage and the in-page kernel check)
@@ -95,7 +96,7 @@ function checkInputs(name: string, metafile: esbuild.Metafile, nodeImports: stri
   return inputs;
 }
 
-/** Builds both bundles into `outdir` (default dist/browser) and checks that they are browser-safe. */
+/** Builds the bundles into `outdir` (default dist/browser) and checks that they are browser-safe. */
 export async function buildBrowser(options: { outdir?: string; minify?: boolean } = {}): Promise<BuildResult> {
   const outdir = options.outdir ?? BROWSER_OUT_DIR;
   const common: esbuild.BuildOptions = {

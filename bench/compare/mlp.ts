@@ -2,7 +2,7 @@
 // samples per second, for each activation; and one activation's forward + backward on 1M values.
 
 import { activations, getBackend, randn, tidy } from "../../src/index.js";
-import { MLP_BATCH, tfjsActivation, tfjsMlpStep, tunegradMlpStep, type Workload } from "../mlp-workload.js";
+import { MLP_BATCH, TFJS_ACTIVATIONS, tfjsActivation, tfjsMlpStep, tunegradMlpStep, type Workload } from "../mlp-workload.js";
 import { measureRow, type Row, type RowResult } from "./harness.js";
 import { tf, TFJS_BACKENDS, useTfjs, useTunegrad } from "./backends.js";
 
@@ -64,7 +64,7 @@ export async function activationRows(tunegrad: string[], acts = activations.keys
         dispose: () => x.dispose(),
       };
     };
-    const hasTfjs = ["relu", "tanh", "mish"].includes(act);
+    const hasTfjs = TFJS_ACTIVATIONS.includes(act);
     rows.push(await compareRow(`${act} forward+backward, 1M`, "M elements/s", N / 1e6, tunegrad, ours, hasTfjs ? theirs : undefined));
   }
   return rows;

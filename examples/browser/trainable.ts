@@ -29,7 +29,11 @@ export function trainablePlanUrl(settings: DemoSettings, backend: TrialPlan["bac
 function planFromModuleUrl(): TrialPlan {
   const text = new URL(import.meta.url).searchParams.get(PLAN_PARAMETER);
   if (text === null) throw new Error(`trainable.js needs its plan in its URL's query (?${PLAN_PARAMETER}=...); name it with trainablePlanUrl(settings)`);
-  return JSON.parse(text) as TrialPlan;
+  try {
+    return JSON.parse(text) as TrialPlan;
+  } catch (e) {
+    throw new Error(`trainable.js: the ${PLAN_PARAMETER} in its URL's query is not JSON (${(e as Error).message}); name it with trainablePlanUrl(settings)`, { cause: e });
+  }
 }
 
 let ready: Promise<tune.Trainable> | undefined;

@@ -123,11 +123,7 @@ export class IndexedDBStorage implements Storage {
    */
   static async delete(name: string): Promise<void> {
     checkName(name);
-    const request = idbFactory().deleteDatabase(DATABASE_PREFIX + name);
-    await new Promise<void>((resolve, reject) => {
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(request.error);
-    });
+    await requestResult(idbFactory().deleteDatabase(DATABASE_PREFIX + name));
   }
 
   readInfo(): ExperimentInfo | undefined {

@@ -8,6 +8,7 @@ import type { Tensor } from "../tensor/index.js";
 import type { Module } from "./module.js";
 import type { Optimizer, OptimizerState } from "./optim/optimizer.js";
 import type { NamedArray } from "./safetensors.js";
+import { readState } from "./weights.js";
 
 // Type aliases rather than interfaces, so that a TrainingState is assignable to tune's JsonValue
 // (what ctx.checkpoint takes) without a cast.
@@ -44,30 +45,27 @@ function fromBase64(text: string, where: string): Uint8Array {
 
 // Float32Array views use the platform's byte order; every platform JavaScript runs on is
 // little-endian, which is also the order safetensors files use.
-async function encode(t: Tensor): Promise<EncodedTensor> {
-  const values = await t.data();
-  return { shape: [...t.shape], base64: toBase64(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)) };
+function encode({ shape, data }: NamedArray): EncodedTensor {
+  return { shape: [...shape], base64: toBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) };
 }
 
 function decode(encoded: EncodedTensor, where: string): NamedArray {
-  if (!encoded || !Array.isArray(encoded.shape) || typeof encoded.base64 !== "string") {
-    throw new Error(`loadTrainingState: ${where} must be { shape: number[], base64: string }, got ${JSON.stringify(encoded)?.slice(0, 80)}`);
+  if (!encoded || !Array.isArray(encoded.shape) || !encoded.shape.every((d) => Number.isInteger(d) && d >= 0) || typeof encoded.base64 !== "string") {
+    throw new Error(`loadTrainingState: ${where} must be { shape: non-negative integers, base64: string }, got ${JSON.stringify(encoded)?.slice(0, 80)}`);
   }
   const bytes = fromBase64(encoded.base64, where);
   const size = encoded.shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== size * 4) {
     throw new Error(`loadTrainingState: ${where} holds ${bytes.length} bytes, but shape [${encoded.shape.join(", ")}] needs ${size * 4}`);
   }
-  // A fresh buffer: the decoded bytes need not start at a 4-byte boundary.
-  const data = new Float32Array(size);
-  new Uint8Array(data.buffer).set(bytes);
-  return { shape: encoded.shape, data };
+  // fromBase64 returns a buffer of its own, starting at offset 0: viewed as floats, not copied.
+  return { shape: encoded.shape, data: new Float32Array(bytes.buffer) };
 }
 
-async function encodeAll(tensors: Record<string, Tensor>): Promise<Record<string, EncodedTensor>> {
-  const out: Record<string, EncodedTensor> = {};
-  for (const [name, t] of Object.entries(tensors)) out[name] = await encode(t);
-  return out;
+/** Every tensor's values, read back together (one wait for the device, not one per tensor). */
+async function encodeAll(tensors: Readonly<Record<string, Tensor>>): Promise<Record<string, EncodedTensor>> {
+  const values = await readState(tensors);
+  return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, encode(v)]));
 }
 
 /** The model's parameters and, if given, the optimizer's step, hyperparameters and slots, as JSON. */
@@ -91,8 +89,12 @@ export function loadTrainingState(saved: unknown, model: Module, optimizer?: Opt
     throw new Error(`loadTrainingState: expected what trainingState() returned ({ model, optimizer }), got ${JSON.stringify(saved)?.slice(0, 80)}`);
   }
   if (optimizer && !state.optimizer) throw new Error("loadTrainingState: an optimizer was given but the state holds none; save it with trainingState(model, optimizer)");
-  const decodeAll = (encoded: Record<string, EncodedTensor>, where: string) =>
-    Object.fromEntries(Object.entries(encoded).map(([name, e]) => [name, decode(e, `${where}["${name}"]`)]));
+  const decodeAll = (encoded: Record<string, EncodedTensor>, where: string) => {
+    if (!encoded || typeof encoded !== "object") {
+      throw new Error(`loadTrainingState: ${where} must be an object of { shape, base64 } by name, got ${JSON.stringify(encoded)?.slice(0, 80)}`);
+    }
+    return Object.fromEntries(Object.entries(encoded).map(([name, e]) => [name, decode(e, `${where}["${name}"]`)]));
+  };
   model.loadStateDict(decodeAll(state.model, "model"));
   if (optimizer && state.optimizer) {
     const slots = decodeAll(state.optimizer.slots, "optimizer.slots");

@@ -12,8 +12,8 @@ import { createWasmElementwise, type WasmElementwise } from "./wasm-elementwise.
 
 // The activations run as WebAssembly SIMD kernels where the host has WebAssembly SIMD: the
 // TypeScript loop pays a megamorphic call and a float64 Math.exp per element, which makes mish
-// or sigmoid cost three to four times relu. Ops without a kernel (and hosts without SIMD) use the
-// loop over the op table, which stays the reference.
+// or sigmoid cost two to two and a half times relu (bench/RESULTS.md). Ops without a kernel
+// (and hosts without SIMD) use the loop over the op table, which stays the reference.
 const wasmElementwise = createWasmElementwise();
 
 export interface CpuBackendOptions {

@@ -5,8 +5,8 @@
 // rearrangements that float32 needs to stay within a few ulps (noted where they happen).
 //
 // Why: the TypeScript loop calls `f(x, params)` through a megamorphic call site and pays for
-// Math.exp in float64, so sigmoid or mish cost two to three times relu. Here every op is a
-// straight-line vector loop with at most one vectorised exp.
+// Math.exp in float64, so sigmoid or mish cost two to two and a half times relu. Here every op
+// is a straight-line vector loop with at most one vectorised exp.
 
 import { assembleModule, canRun, EMPTY_BLOCK, F32, funcBody, funcType, I32, Op, Simd, sleb, uleb, V128 } from "./wasm-encoding.js";
 
@@ -352,9 +352,13 @@ export function createWasmElementwise(): WasmElementwise | null {
   const xs = new Float32Array(memory.buffer, X_AT, CHUNK);
   const dys = new Float32Array(memory.buffer, DY_AT, CHUNK);
   const outs = new Float32Array(memory.buffer, OUT_AT, CHUNK);
-  const kernel = <T>(op: string, suffix: string): T => {
-    if (!(op in kernels)) throw new Error(`no WebAssembly kernel for "${op}"; the kernels are: ${OPS.join(", ")}`);
-    return instance.exports[`${op}${suffix}`] as T;
+  // Looked up once here, not per call: the backend calls these for every activation.
+  const forwards = new Map(OPS.map((op) => [op, instance.exports[op] as Forward]));
+  const backwards = new Map(OPS.map((op) => [op, instance.exports[`${op}Grad`] as Backward]));
+  const kernel = <T>(table: Map<string, T>, op: string): T => {
+    const run = table.get(op);
+    if (run === undefined) throw new Error(`no WebAssembly kernel for "${op}"; the kernels are: ${OPS.join(", ")}`);
+    return run;
   };
   const checkLengths = (op: string, ...arrays: Float32Array[]) => {
     if (arrays.some((a) => a.length !== arrays[0]!.length)) {
@@ -365,7 +369,7 @@ export function createWasmElementwise(): WasmElementwise | null {
     ops: new Set(OPS),
     forward(op, params, x, out) {
       checkLengths(op, x, out);
-      const run = kernel<Forward>(op, "");
+      const run = kernel(forwards, op);
       for (let start = 0; start < x.length; start += CHUNK) {
         const n = Math.min(CHUNK, x.length - start);
         xs.set(x.subarray(start, start + n));
@@ -375,7 +379,7 @@ export function createWasmElementwise(): WasmElementwise | null {
     },
     backward(op, params, x, dy, dx) {
       checkLengths(op, x, dy, dx);
-      const run = kernel<Backward>(op, "Grad");
+      const run = kernel(backwards, op);
       for (let start = 0; start < x.length; start += CHUNK) {
         const n = Math.min(CHUNK, x.length - start);
         xs.set(x.subarray(start, start + n));

@@ -80,16 +80,16 @@ export function sleb(n: number): number[] {
   }
 }
 
-export function section(id: number, body: number[]): number[] {
+function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-export function vec(items: number[][]): number[] {
+function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
 /** A name as the binary format stores it: length, then UTF-8 bytes. */
-export function name(s: string): number[] {
+function name(s: string): number[] {
   return [...uleb(s.length), ...new TextEncoder().encode(s)];
 }
 
