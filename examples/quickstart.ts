@@ -2,7 +2,7 @@
 // Tensors and autograd, a model from JSON, and a small Hyperband search over activations on
 // the iris data where the config holds only registry keys.
 
-import { activations, data, Generator, init, losses, nn, optim, randn, tidy, tune } from "../src/index.js";
+import { activations, data, Generator, init, losses, nn, optim, randn, tune } from "../src/index.js";
 
 export async function quickstart(log: (line: string) => void = console.log): Promise<tune.RunResult> {
   const device = await init({ backend: "auto" }); // WebGPU if an adapter exists, else the CPU
@@ -35,13 +35,7 @@ export async function quickstart(log: (line: string) => void = console.log): Pro
     if (saved !== undefined) nn.loadTrainingState(saved, model, opt);
     try {
       for (let epoch = ctx.iteration; ; epoch++) {
-        for (const batch of loader.epoch(epoch)) {
-          tidy(() => {
-            loss(model.forward(batch.x), batch.y).backward();
-            opt.step();
-            opt.zeroGrad();
-          });
-        }
+        await nn.trainEpoch(model, opt, loss, loader, epoch); // zeroGrad, loss, backward, step per batch
         const accuracy = await nn.evaluateAccuracy(model, validation);
         const decision = await ctx.report({ accuracy });
         await ctx.checkpoint(await nn.trainingState(model, opt));

@@ -178,6 +178,45 @@ describe("pause and resume", () => {
     });
   }
 
+  it("nn.trainEpoch takes the same steps as a hand-written loop and returns the epoch's mean loss", async () => {
+    const digits = await data.load("digits");
+    const train = digits.split({ validation: 0.9, generator: new Generator(2) }).train; // 180 examples: 2 full batches and a partial one
+    const loss = losses.create("crossEntropy");
+    const byHand = nn.fromSpec(spec, { seed: 5 });
+    const byHandOpt = new optim.Adam({ params: byHand, lr: 3e-3 });
+    const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, seed: 9 });
+    let weightedLoss = 0;
+    for (const { x, y } of loader.epoch(3)) {
+      byHandOpt.zeroGrad();
+      const value = loss(byHand.forward(x), y);
+      value.backward();
+      byHandOpt.step();
+      weightedLoss += (await value.item()) * x.shape[0]!;
+    }
+    const looped = nn.fromSpec(spec, { seed: 5 });
+    const loopedOpt = new optim.Adam({ params: looped, lr: 3e-3 });
+    const meanLoss = await nn.trainEpoch(looped, loopedOpt, loss, new data.DataLoader(train, { batchSize: 64, shuffle: true, seed: 9 }), 3);
+    assert.ok(close(meanLoss, weightedLoss / train.length, 1e-5), `mean loss ${meanLoss} against ${weightedLoss / train.length}`);
+    const [a, b] = [await nn.readState(byHand.stateDict()), await nn.readState(looped.stateDict())];
+    for (const key of Object.keys(a)) assert.deepEqual(b[key]!.data, a[key]!.data, `${key} differs`);
+    assert.ok(looped.training, "the model is left in training mode");
+  });
+
+  it("nn.evaluate gives evaluateAccuracy's accuracy and the dataset's mean loss in one batch, and restores the mode", async () => {
+    const iris = await data.load("iris");
+    const model = nn.fromSpec({ input: 4, layers: [{ type: "linear", units: 8 }, { type: "activation", name: "tanh" }, { type: "linear", units: 3 }] }, { seed: 2 });
+    const loss = losses.create("crossEntropy");
+    model.train();
+    const measured = await nn.evaluate(model, loss, iris, 32); // 150 examples in batches of 32
+    assert.ok(model.training, "back in training mode");
+    assert.equal(measured.accuracy, await nn.evaluateAccuracy(model, iris));
+    model.eval();
+    let expected = NaN;
+    for (const whole of new data.DataLoader(iris, { batchSize: iris.length }).epoch(0)) expected = await loss(model.forward(whole.x), whole.y).item();
+    assert.ok(close(measured.loss, expected, 1e-5), `loss ${measured.loss} against ${expected}`);
+    await assert.rejects(nn.evaluate(model, loss, iris.subset([]), 32), /the dataset is empty/);
+  });
+
   it("loadTrainingState says what is wrong with a damaged state and loads nothing it cannot check", async () => {
     const model = nn.fromSpec(spec, { seed: 1 });
     const opt = new optim.Adam({ params: model });

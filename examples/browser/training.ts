@@ -2,7 +2,7 @@
 // trainer per model (model from a JSON spec, Adam, cross-entropy), and its state as JSON for the
 // tuner's checkpoints. Everything runs on the backend init() chose (WebGPU, or the CPU).
 
-import { Generator, data, losses, nn, noGrad, optim, tidy, type Tensor, type tune } from "../../src/browser/index.js";
+import { Generator, data, losses, nn, optim, type tune } from "../../src/browser/index.js";
 
 type Dataset = InstanceType<typeof data.Dataset>;
 type Module = InstanceType<typeof nn.Module>;
@@ -45,25 +45,9 @@ export function mlpSpec(config: MlpConfig): tune.JsonObject {
   };
 }
 
-/** Validation accuracy and mean loss of `model` on `dataset`. */
-export async function evaluate(model: Module, dataset: Dataset): Promise<{ accuracy: number; loss: number }> {
-  model.eval();
-  const loss = losses.create("crossEntropy", {});
-  let correct = 0;
-  let lossSum = 0;
-  for (const { x, y } of new data.DataLoader(dataset, { batchSize: 512 }).epoch(0)) {
-    const [count, summed] = noGrad(() =>
-      tidy(() => {
-        const scores = model.forward(x);
-        return [nn.correctCount(scores, y), loss(scores, y).mul(x.shape[0]!)];
-      }),
-    );
-    correct += await count!.item();
-    lossSum += await summed!.item();
-    count!.dispose();
-    summed!.dispose();
-  }
-  return { accuracy: correct / dataset.length, loss: lossSum / dataset.length };
+/** Validation accuracy and mean cross-entropy of `model` on `dataset`. */
+export function evaluate(model: Module, dataset: Dataset): Promise<{ accuracy: number; loss: number }> {
+  return nn.evaluate(model, losses.create("crossEntropy", {}), dataset);
 }
 
 /** A trial's checkpoint: the epochs done and the model's and optimizer's state (nn.trainingState). */
@@ -90,27 +74,8 @@ export class Trainer {
   }
 
   /** Trains epoch `epoch` (0-based; it fixes the batch order); returns the mean training loss. */
-  async trainEpoch(epoch: number): Promise<number> {
-    this.model.train();
-    // Each batch's loss stays on the device until the epoch ends: one readback per epoch.
-    const batchLosses: Tensor[] = [];
-    for (const { x, y } of this.loader.epoch(epoch)) {
-      batchLosses.push(
-        tidy(() => {
-          this.optimizer.zeroGrad();
-          const value = this.loss(this.model.forward(x), y);
-          value.backward();
-          this.optimizer.step();
-          return value.detach().mul(x.shape[0]!);
-        }),
-      );
-    }
-    let total = 0;
-    for (const t of batchLosses) {
-      total += await t.item();
-      t.dispose();
-    }
-    return total / this.digits.train.length;
+  trainEpoch(epoch: number): Promise<number> {
+    return nn.trainEpoch(this.model, this.optimizer, this.loss, this.loader, epoch);
   }
 
   evaluate(): Promise<{ accuracy: number; loss: number }> {

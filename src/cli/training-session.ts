@@ -2,8 +2,8 @@
 // from a spec template and a config, its optimizer, loss and data, one epoch at a time, and its
 // whole state as JSON (for checkpoints).
 import { init, type InitResult } from "../init.js";
-import { Generator, noGrad, tidy, type Tensor } from "../tensor/index.js";
-import { correctCount } from "../nn/metrics.js";
+import { Generator } from "../tensor/index.js";
+import { evaluate, trainEpoch } from "../nn/training-loop.js";
 import { load as loadDataset } from "../nn/data/datasets.js";
 import type { Dataset } from "../nn/data/dataset.js";
 import { DataLoader } from "../nn/data/loader.js";
@@ -11,7 +11,6 @@ import { losses, type LossFn } from "../nn/losses.js";
 import { optimizers, type Optimizer } from "../nn/optim/index.js";
 import { fromSpec } from "../nn/spec.js";
 import type { Sequential } from "../nn/layers/sequential.js";
-import type { Module } from "../nn/module.js";
 import { loadTrainingState, trainingState, type TrainingState } from "../nn/training-state.js";
 import type { Config, JsonObject, JsonValue } from "../tune/types.js";
 import { resolveTemplate } from "./experiment-template.js";
@@ -71,49 +70,6 @@ export function trialModelSpec(plan: TrialPlan, config: Config, numFeatures: num
   return spec.input === undefined ? { input: numFeatures, ...spec } : spec;
 }
 
-function trainOneEpoch(model: Module, optimizer: Optimizer, loss: LossFn, loader: DataLoader, epoch: number): Tensor[] {
-  model.train();
-  const batchLosses: Tensor[] = [];
-  for (const { x, y } of loader.epoch(epoch)) {
-    // The batch's summed loss stays on the device until the epoch ends: one readback per epoch.
-    const summed = tidy(() => {
-      optimizer.zeroGrad();
-      const value = loss(model.forward(x), y);
-      value.backward();
-      optimizer.step();
-      return value.detach().mul(x.shape[0]!);
-    });
-    batchLosses.push(summed);
-  }
-  return batchLosses;
-}
-
-async function evaluate(model: Module, loss: LossFn, data: Dataset): Promise<{ accuracy: number; loss: number }> {
-  model.eval();
-  let correct = 0;
-  let lossSum = 0;
-  for (const { x, y } of new DataLoader(data, { batchSize: 1024 }).epoch(0)) {
-    const [count, summed] = noGrad(() => tidy(() => {
-      const scores = model.forward(x);
-      return [correctCount(scores, y), loss(scores, y).mul(x.shape[0]!)];
-    }));
-    correct += await count!.item();
-    lossSum += await summed!.item();
-    count!.dispose();
-    summed!.dispose();
-  }
-  return { accuracy: correct / data.length, loss: lossSum / data.length };
-}
-
-async function sumAndDispose(tensors: Tensor[]): Promise<number> {
-  let total = 0;
-  for (const t of tensors) {
-    total += await t.item();
-    t.dispose();
-  }
-  return total;
-}
-
 /** A non-finite value (a diverged loss) is reported as null, which ranks last. */
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
@@ -165,8 +121,8 @@ export class TrainingSession {
 
   /** Trains epoch `epoch` (0-based; it fixes the batch order) and evaluates on the validation part. */
   async runEpoch(epoch: number): Promise<EpochMetrics> {
-    const trainLoss = (await sumAndDispose(trainOneEpoch(this.model, this.optimizer, this.loss, this.loader, epoch))) / this.data.train.length;
-    const validation = await evaluate(this.model, this.loss, this.data.validation);
+    const trainLoss = await trainEpoch(this.model, this.optimizer, this.loss, this.loader, epoch);
+    const validation = await evaluate(this.model, this.loss, this.data.validation, 1024);
     return { accuracy: validation.accuracy, loss: finiteOrNull(validation.loss), trainLoss: finiteOrNull(trainLoss) };
   }
 

@@ -14,5 +14,6 @@ export { toBytes, fromBytes, readState } from "./weights.js";
 export { save, load } from "./weights-node.js";
 export { encodeSafetensors, decodeSafetensors, type NamedArray, type SafetensorsContents } from "./safetensors.js";
 export { accuracy, correctCount, evaluateAccuracy } from "./metrics.js";
+export { trainEpoch, evaluate } from "./training-loop.js";
 export { trainingState, loadTrainingState, type TrainingState, type EncodedTensor } from "./training-state.js";
 export type { TensorValues } from "./assign.js";
