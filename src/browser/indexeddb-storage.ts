@@ -27,6 +27,18 @@ const CHECKPOINT_STORE = "checkpoints";
 const ALL_STORES = [INFO_STORE, JOURNAL_STORE, CHECKPOINT_STORE];
 const INFO_KEY = "experiment.json";
 
+/** experiment.json's text as stored; a damaged one is named, with the way out. */
+function parseInfo(text: string, location: string): ExperimentInfo {
+  try {
+    return JSON.parse(text) as ExperimentInfo;
+  } catch (error) {
+    throw new Error(
+      `${location}: the stored experiment.json is not valid JSON (${(error as Error).message}); ` +
+        `delete the experiment with IndexedDBStorage.delete(name) to start it again`,
+    );
+  }
+}
+
 export interface IndexedDBStorageOptions {
   /** How far a committed batch is pushed before IndexedDB reports it (see the file's comment). */
   durability?: "relaxed" | "strict";
@@ -91,7 +103,7 @@ export class IndexedDBStorage implements Storage {
     private readonly durability: "relaxed" | "strict",
   ) {
     this.location = `indexeddb:${DATABASE_PREFIX}${name}`;
-    this.info = loaded.info === undefined ? undefined : (JSON.parse(loaded.info) as ExperimentInfo);
+    this.info = loaded.info === undefined ? undefined : parseInfo(loaded.info, this.location);
     this.lines = loaded.lines;
     this.checkpoints = loaded.checkpoints;
     this.saved = loaded.lines.length;

@@ -6,7 +6,7 @@
 // running in it).
 
 import type { Decision } from "../types.js";
-import { TrialFailure, type Executor, type TrialHandle, type TrialHost, type TrialJob } from "./executor.js";
+import { TrialFailure, toTrialError, type Executor, type TrialHandle, type TrialHost, type TrialJob } from "./executor.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
 /** What the pool needs of one worker. */
@@ -76,14 +76,14 @@ export class WorkerPoolExecutor implements Executor {
             if (!pooled.dead) pooled.worker.post({ type: "decision", seq: m.seq, decision });
           },
           // The host refused the report (bad metrics): the trial fails with that error.
-          (e: Error) => this.finish(pooled, new TrialFailure({ kind: "error", message: e.message, ...(e.stack ? { stack: e.stack } : {}) })),
+          (e: unknown) => this.finish(pooled, new TrialFailure(toTrialError(e))),
         );
         return;
       case "checkpoint":
         try {
           current?.host.checkpoint(m.state);
         } catch (e) {
-          this.finish(pooled, new TrialFailure({ kind: "error", message: (e as Error).message }));
+          this.finish(pooled, new TrialFailure(toTrialError(e)));
         }
         return;
       case "done":
