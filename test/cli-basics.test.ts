@@ -1,26 +1,18 @@
 // The `tunegrad` command run as a user runs it (node bin/tunegrad.js ...): help, usage errors,
 // `brackets` against tune.hyperbandBrackets, and `report` on a small experiment directory.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { hyperbandBrackets } from "../src/tune/schedulers/brackets.js";
 import type { ExperimentInfo, JournalEvent } from "../src/tune/types.js";
+import { repositoryRoot, runTunegrad } from "./helpers/cli.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = repositoryRoot;
 
 function tunegrad(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(root, "bin", "tunegrad.js"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    // The sources under test, not a dist/ that may be stale.
-    env: { ...process.env, TUNEGRAD_FROM_SOURCE: "1" },
-    timeout: 20_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runTunegrad(args, { cwd: root, timeoutMs: 20_000 });
 }
 
 describe("tunegrad help and usage errors", () => {

@@ -1,26 +1,18 @@
 // `tunegrad tune`, `resume`, `report`, `train` and `lab` end to end on small jobs: a Hyperband
 // search on iris in worker threads, a training run saved as safetensors, and the property suite.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { load } from "../src/nn/weights-node.js";
+import { runTunegrad } from "./helpers/cli.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const work = mkdtempSync(path.join(tmpdir(), "tunegrad-cli-tune-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tunegrad(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(root, "bin", "tunegrad.js"), ...args], {
-    cwd: work,
-    encoding: "utf8",
-    env: { ...process.env, TUNEGRAD_FROM_SOURCE: "1" },
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runTunegrad(args, { cwd: work, timeoutMs: 60_000 });
 }
 
 const experiment = {

@@ -171,7 +171,8 @@ async function search(settings: DemoSettings, digits: Digits): Promise<void> {
   const storage = await IndexedDBStorage.open(settings.experiment);
   state.storage = storage;
   const { maxBudget, eta, space, concurrency, seed } = settings.search;
-  state.search.plannedTrials = tune.hyperbandBrackets({ maxBudget, eta }).reduce((sum, b) => sum + b.rungs[0]!.n, 0);
+  const scheduler = new tune.Hyperband({ maxBudget, eta });
+  state.search.plannedTrials = scheduler.trialCount();
   byId<HTMLButtonElement>("download-journal").disabled = false;
 
   let trials: tune.TrialRecord[];
@@ -198,7 +199,7 @@ async function search(settings: DemoSettings, digits: Digits): Promise<void> {
       metric: METRIC,
       mode: MODE,
       seed,
-      scheduler: new tune.Hyperband({ maxBudget, eta }),
+      scheduler,
       concurrency,
       storage,
       resume: previous !== undefined,
