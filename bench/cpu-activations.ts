@@ -1,7 +1,8 @@
 // Activation forward + backward on the CPU backend, 1M values: the WebAssembly SIMD kernels
 // against the TypeScript loop over the op table (the same backend built with
-// { wasmElementwise: false }), for every op that has a kernel. Backend calls only (unary, then
-// unaryGrad), on preallocated buffers; each op also as a multiple of relu on the same path.
+// { wasmElementwise: false }), for every op that has a kernel. Backend calls only, on
+// preallocated buffers, as autograd makes them: the forward writing f and f′, then backward's
+// multiply dy·f′. Each op also as a multiple of relu on the same path.
 //
 //   node --import tsx bench/cpu-activations.ts
 //
@@ -17,7 +18,7 @@ import { fixed, machine, medianMs } from "./cpu-report.js";
 const SIZE = 1 << 20;
 const kernels = createWasmElementwise();
 if (!kernels) throw new Error("this host has no WebAssembly SIMD, so there is nothing to compare");
-const OPS = [...kernels.ops];
+const OPS = [...kernels.activations];
 const PATHS = { wasm: new CpuBackend(), typescript: new CpuBackend({ wasmElementwise: false }) };
 
 const random = new Generator("bench/cpu-activations");
@@ -29,12 +30,13 @@ for (const [path, backend] of Object.entries(PATHS)) {
   const x = backend.upload(values);
   const dy = backend.upload(grads);
   const y = backend.alloc(SIZE);
+  const d = backend.alloc(SIZE);
   const dx = backend.alloc(SIZE);
   for (const op of OPS) {
     const params = (unaryOp(op).params ?? []).map((p) => p.default);
     bench.add(`${path} ${op}`, () => {
-      backend.unary(op, params, x, y);
-      backend.unaryGrad(op, params, x, dy, dx);
+      backend.unary(op, params, x, y, d);
+      backend.binary("mul", dy, d, dx, [SIZE], [1], [1]);
     });
   }
 }

@@ -1,18 +1,19 @@
-// The WebAssembly SIMD activation kernels against a float64 evaluation of the op table's own
-// formulas (ts.f, ts.df), on float32 arrays of every length up to 70 (so every tail of the
-// 4-lane loop) with extreme values mixed in; and the CPU backend, which must hand its unary ops
-// to these kernels.
+// The WebAssembly SIMD kernels against independent references: the activations against a
+// float64 evaluation of the op table's own formulas (ts.f, ts.df), on float32 arrays of every
+// length up to 70 (so every tail of the 4-lane loop) with extreme values mixed in; add, sub, mul
+// and div against JavaScript's float64 arithmetic rounded to float32, bit for bit. And the CPU
+// backend, which must hand its unary ops, its fused matmul epilogue and its arithmetic to them.
 //
-// Tolerances: values |y − ref| ≤ 1e-6·|ref| + 1e-30; gradients |dx − dy·ref′| ≤ 1e-5·|dy·ref′| +
-// 1e-7·|dy| + 1e-30. As in tensor-activations.test.ts, 1e-30 only admits results below float32's
-// normal range (e^−100 is a subnormal with few significant bits), and 1e-7 is one float32 ulp of
-// an O(1) derivative, for its zero crossings. A reference beyond float32's range must give the
-// infinity it rounds to.
+// Tolerances: values |y − ref| ≤ 1e-6·|ref| + 1e-30; derivatives |d − ref′| ≤ 1e-5·|ref′| + 1e-7
+// + 1e-30. As in tensor-activations.test.ts, 1e-30 only admits results below float32's normal
+// range (e^−100 is a subnormal with few significant bits), and 1e-7 is one float32 ulp of an O(1)
+// derivative, for its zero crossings. A reference beyond float32's range must give the infinity
+// it rounds to.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { CpuBackend } from "../src/kernels/cpu/backend.js";
-import { createWasmElementwise } from "../src/kernels/cpu/wasm-elementwise.js";
+import { type ArithmeticOp, createWasmElementwise } from "../src/kernels/cpu/wasm-elementwise.js";
 import { unaryOp } from "../src/kernels/ops.js";
 import { opDomains } from "./helpers/reference-ops.js";
 
@@ -47,29 +48,32 @@ it("WebAssembly SIMD is available (Node 20 has it), so the kernels below are the
   assert.ok(wasm, "createWasmElementwise() returned null");
 });
 
-describe("each WebAssembly kernel equals the op table's formula in float64", () => {
-  for (const op of wasm?.ops ?? []) {
+describe("each WebAssembly activation kernel equals the op table's formula in float64", () => {
+  for (const op of wasm?.activations ?? []) {
     const { f, df } = unaryOp(op).ts;
     for (const params of paramSets(op)) {
       const label = `${op}(${params.join(", ")})`;
 
-      it(`${label}: forward within 1e-6 relative`, () => {
+      it(`${label}: f within 1e-6 relative, alone and beside f′`, () => {
         fc.assert(
           fc.property(inputs, (x) => {
             const y = new Float32Array(x.length);
-            wasm!.forward(op, params, x, y);
+            wasm!.activation(op, params, x, y);
             x.forEach((xi, i) => assertClose(y[i]!, f(xi, params), 1e-6, 1e-30, `${label} at ${xi}`));
+            const y2 = new Float32Array(x.length);
+            wasm!.activation(op, params, x, y2, new Float32Array(x.length));
+            assert.deepEqual(y2, y, `${label}: f computed beside f′ differs from f alone`);
           }),
           { numRuns: 200 },
         );
       });
 
-      it(`${label}: backward dy·f′ within 1e-5 relative`, () => {
+      it(`${label}: f′ within 1e-5 relative`, () => {
         fc.assert(
-          fc.property(inputs.chain((x) => fc.tuple(fc.constant(x), gradients(x.length))), ([x, dy]) => {
-            const dx = new Float32Array(x.length);
-            wasm!.backward(op, params, x, dy, dx);
-            x.forEach((xi, i) => assertClose(dx[i]!, dy[i]! * df(xi, params), 1e-5, 1e-7 * Math.abs(dy[i]!) + 1e-30, `${label}′ at ${xi} (dy ${dy[i]})`));
+          fc.property(inputs, (x) => {
+            const d = new Float32Array(x.length);
+            wasm!.activation(op, params, x, new Float32Array(x.length), d);
+            x.forEach((xi, i) => assertClose(d[i]!, df(xi, params), 1e-5, 1e-7 + 1e-30, `${label}′ at ${xi}`));
           }),
           { numRuns: 200 },
         );
@@ -78,53 +82,105 @@ describe("each WebAssembly kernel equals the op table's formula in float64", () 
   }
 });
 
-describe("the CPU backend runs its activations on these kernels", () => {
+describe("add, sub, mul and div equal float64 arithmetic rounded to float32, bit for bit", () => {
+  const pairs = fc.integer({ min: 0, max: 70 }).chain((n) =>
+    fc.tuple(fc.array(float32, { minLength: n, maxLength: n }), fc.array(float32, { minLength: n, maxLength: n }), float32),
+  );
+  const reference: Record<ArithmeticOp, (a: number, b: number) => number> = {
+    add: (a, b) => a + b,
+    sub: (a, b) => a - b,
+    mul: (a, b) => a * b,
+    div: (a, b) => a / b,
+  };
+  for (const op of ["add", "sub", "mul", "div"] as const) {
+    it(`${op}: array with array, array with scalar, scalar with array`, () => {
+      fc.assert(
+        fc.property(pairs, ([as, bs, s]) => {
+          const a = Float32Array.from(as);
+          const b = Float32Array.from(bs);
+          const out = new Float32Array(a.length);
+          wasm!.arithmetic(op, a, b, out);
+          assert.deepEqual(out, Float32Array.from(a, (ai, i) => reference[op](ai, b[i]!)));
+          wasm!.arithmeticScalar(op, a, s, false, out);
+          assert.deepEqual(out, Float32Array.from(a, (ai) => reference[op](ai, s)));
+          wasm!.arithmeticScalar(op, a, s, true, out);
+          assert.deepEqual(out, Float32Array.from(a, (ai) => reference[op](s, ai)));
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});
+
+describe("the CPU backend runs its activations and arithmetic on these kernels", () => {
   // Longer than one 16384-float chunk of the module's memory, and not a multiple of 4.
   const n = 40_003;
   const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 12);
-  const dy = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
   const backend = new CpuBackend();
   const typescriptOnly = new CpuBackend({ wasmElementwise: false });
 
-  for (const op of wasm?.ops ?? []) {
+  for (const op of wasm?.activations ?? []) {
     const params = paramSets(op).at(-1)!;
 
-    it(`${op}: unary, unaryGrad and the matmul epilogue give the kernels' results bit for bit`, () => {
+    it(`${op}: unary (with and without the derivative) and the matmul epilogue give the kernels' results bit for bit`, () => {
       const expectedY = new Float32Array(n);
-      const expectedDx = new Float32Array(n);
-      wasm!.forward(op, params, x, expectedY);
-      wasm!.backward(op, params, x, dy, expectedDx);
+      const expectedD = new Float32Array(n);
+      wasm!.activation(op, params, x, expectedY, expectedD);
 
       const out = backend.alloc(n);
       backend.unary(op, params, backend.upload(x), out);
       assert.deepEqual(backend.readSync(out), expectedY);
-      const dx = backend.alloc(n);
-      backend.unaryGrad(op, params, backend.upload(x), backend.upload(dy), dx);
-      assert.deepEqual(backend.readSync(dx), expectedDx);
+      const d = backend.alloc(n);
+      backend.unary(op, params, backend.upload(x), out, d);
+      assert.deepEqual(backend.readSync(out), expectedY);
+      assert.deepEqual(backend.readSync(d), expectedD);
 
       // x as a 1×n matrix times the 1×1 identity, with the activation fused.
       const fused = backend.alloc(n);
+      const fusedD = backend.alloc(n);
       const args = { batch: 1, m: 1, n, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-      backend.matmul(backend.upload(Float32Array.of(1)), backend.upload(x), fused, args, { activation: { op, params } });
+      backend.matmul(backend.upload(Float32Array.of(1)), backend.upload(x), fused, args, { activation: { op, params }, derivative: fusedD });
       assert.deepEqual(backend.readSync(fused), expectedY);
+      assert.deepEqual(backend.readSync(fusedD), expectedD);
     });
 
-    it(`${op}: { wasmElementwise: false } runs the op table's TypeScript formula instead`, () => {
+    it(`${op}: { wasmElementwise: false } runs the op table's TypeScript formulas instead`, () => {
       const { f, df } = unaryOp(op).ts;
       const out = typescriptOnly.alloc(n);
-      typescriptOnly.unary(op, params, typescriptOnly.upload(x), out);
+      const d = typescriptOnly.alloc(n);
+      typescriptOnly.unary(op, params, typescriptOnly.upload(x), out, d);
       assert.deepEqual(typescriptOnly.readSync(out), Float32Array.from(x, (xi) => f(xi, params)));
-      const dx = typescriptOnly.alloc(n);
-      typescriptOnly.unaryGrad(op, params, typescriptOnly.upload(x), typescriptOnly.upload(dy), dx);
-      assert.deepEqual(typescriptOnly.readSync(dx), Float32Array.from(x, (xi, i) => dy[i]! * df(xi, params)));
+      assert.deepEqual(typescriptOnly.readSync(d), Float32Array.from(x, (xi) => df(xi, params)));
     });
   }
 
+  it("add, sub, mul and div (same shape and scalar on either side) give what the op table's loop gives", () => {
+    const y = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 3);
+    for (const op of ["add", "sub", "mul", "div"]) {
+      for (const [b, bStrides, aStrides] of [[y, [1], [1]], [Float32Array.of(2.5), [0], [1]]] as const) {
+        for (const swap of [false, true]) {
+          const [A, B, sa, sb] = swap ? [b, x, bStrides, aStrides] : [x, b, aStrides, bStrides];
+          const run = (be: CpuBackend) => {
+            const o = be.alloc(n);
+            be.binary(op, be.upload(A), be.upload(B), o, [n], sa, sb);
+            return be.readSync(o);
+          };
+          assert.deepEqual(run(backend), run(typescriptOnly), `${op} with strides ${JSON.stringify([sa, sb])}`);
+        }
+      }
+    }
+  });
+
   it("computes in place, and names the problem when arrays differ in length or the op has no kernel", () => {
     const y = x.slice();
-    wasm!.forward("relu", [], y, y);
+    wasm!.activation("relu", [], y, y);
     assert.deepEqual(y, Float32Array.from(x, (xi) => (xi <= 0 ? 0 : xi)));
-    assert.throws(() => wasm!.forward("relu", [], x, new Float32Array(3)), /different lengths \(40003, 3\)/);
-    assert.throws(() => wasm!.forward("gelu", [], x, x.slice()), /no WebAssembly kernel for "gelu"; the kernels are: relu, /);
+    assert.throws(() => wasm!.activation("relu", [], x, new Float32Array(3)), /different lengths \(40003, 3\)/);
+    assert.throws(() => wasm!.activation("relu", [], x, x.slice(), new Float32Array(3)), /different lengths \(40003, 40003, 3\)/);
+    assert.throws(() => wasm!.activation("gelu", [], x, x.slice()), /no WebAssembly kernel for the activation "gelu"; the kernels are: relu, /);
+    assert.throws(
+      () => backend.matmul(backend.upload(Float32Array.of(1)), backend.upload(x), backend.alloc(n), { batch: 1, m: 1, n, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }, { derivative: backend.alloc(n) }),
+      /asks for a derivative but has no activation/,
+    );
   });
 });

@@ -40,15 +40,16 @@ describe("WebGPU backend machinery", { skip }, () => {
     const run = (n: number, rows: number) => {
       const x = gpu.upload(Float32Array.from({ length: n }, (_, i) => i - n / 2));
       const y = gpu.alloc(n);
+      const d = gpu.alloc(n);
       gpu.unary("mish", [], x, y);
-      gpu.unaryGrad("mish", [], x, y, y);
+      gpu.unary("mish", [], x, y, d);
       gpu.binary("add", x, x, y, [rows, n / rows], [n / rows, 1], [0, 1]);
       const o = gpu.alloc(rows);
       gpu.reduce("sum", x, o, rows, n / rows);
       const mm = gpu.alloc(rows * rows);
       const args: MatmulArgs = { batch: 1, m: rows, n: rows, k: n / rows, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
       gpu.matmul(x, x, mm, args, { activation: { op: "relu", params: [] } });
-      for (const s of [x, y, o, mm]) gpu.free(s);
+      for (const s of [x, y, d, o, mm]) gpu.free(s);
     };
     // Warm-up: short and long rows (two reduce kernels) and a recycled buffer (zero fill).
     for (const [n, rows] of [[64, 4], [4096, 16], [64, 4]] as const) run(n, rows);

@@ -90,18 +90,19 @@ function unaryCases(): Case[] {
     // log and sqrt need x > 0; the rest are compared over [-6, 6].
     const [lo, hi] = op.name === "log" || op.name === "sqrt" ? [0.01, 6] : [-6, 6];
     const x = seededValues(257, 1000 + index, lo, hi);
-    const dy = seededValues(257, 2000 + index, -2, 2);
     cases.push({
       name: `unary ${op.name}`,
-      inputs: [x, dy],
-      outputSizes: [x.length, x.length],
-      run: (b, [xs, g], [f, dx]) => {
+      inputs: [x],
+      // f alone, then f with its derivative from the same kernel.
+      outputSizes: [x.length, x.length, x.length],
+      run: (b, [xs], [f, fWithDerivative, d]) => {
         b.unary(op.name, params, xs!, f!);
-        b.unaryGrad(op.name, params, xs!, g!, dx!);
+        b.unary(op.name, params, xs!, fWithDerivative!, d!);
       },
       outputs: [
         { name: `${op.name}(x)`, tolerance: elementwiseTolerance },
-        { name: `dy·${op.name}'(x)`, tolerance: elementwiseTolerance },
+        { name: `${op.name}(x) beside its derivative`, tolerance: elementwiseTolerance },
+        { name: `${op.name}'(x)`, tolerance: elementwiseTolerance },
       ],
     });
   });
@@ -177,18 +178,23 @@ function matmulCases(): Case[] {
     const b = seededValues(s.batch * s.k * s.n, 8000 + index, -1, 1);
     const bias = seededValues(s.n, 9000 + index, -0.5, 0.5);
     const args: MatmulArgs = { batch: s.batch, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB, aBatchStride: s.m * s.k, bBatchStride: s.k * s.n };
-    // The magnitude bound Σ|a||b| + |bias| of each output, for the sum's rounding tolerance.
+    // The magnitude bound Σ|a||b| + |bias| of each output, for the sum's rounding tolerance, and
+    // the value itself in float64.
     const bound = new Float32Array(s.batch * s.m * s.n);
+    const exact = new Float64Array(s.batch * s.m * s.n);
     for (let p = 0; p < s.batch; p++) {
       for (let i = 0; i < s.m; i++) {
         for (let j = 0; j < s.n; j++) {
           let total = s.bias ? Math.abs(bias[j]!) : 0;
+          let value = s.bias ? bias[j]! : 0;
           for (let l = 0; l < s.k; l++) {
             const av = s.transA ? a[p * s.m * s.k + l * s.m + i]! : a[p * s.m * s.k + i * s.k + l]!;
             const bv = s.transB ? b[p * s.k * s.n + j * s.k + l]! : b[p * s.k * s.n + l * s.n + j]!;
             total += Math.abs(av * bv);
+            value += av * bv;
           }
           bound[(p * s.m + i) * s.n + j] = total;
+          exact[(p * s.m + i) * s.n + j] = value;
         }
       }
     }
@@ -198,19 +204,27 @@ function matmulCases(): Case[] {
     return {
       name: label,
       inputs: [a, b, bias],
-      // With an activation, the pre-activation values are kept too (backward needs them).
+      // With an activation, its derivative is written too (backward multiplies dy by it).
       outputSizes: s.activation ? [size, size] : [size],
-      run: (be, [A, B, bias_], [out, pre]) => {
+      run: (be, [A, B, bias_], [out, derivative]) => {
         const epilogue: MatmulEpilogue = {
           ...(s.bias ? { bias: bias_! } : {}),
-          ...(s.activation ? { activation: { op: s.activation, params: [] }, pre: pre! } : {}),
+          ...(s.activation ? { activation: { op: s.activation, params: [] }, derivative: derivative! } : {}),
         };
         be.matmul(A!, B!, out!, args, epilogue);
       },
       outputs: [
         // An activation after the sum scales its rounding by at most |f'| (<= ~1.13 for these).
         { name: "out", tolerance: () => (i) => 1.2 * sumTolerance(i) + 1e-5 },
-        ...(s.activation ? [{ name: "pre-activation", tolerance: () => sumTolerance }] : []),
+        // Likewise f' moves by at most |f''| (<= 1 for gelu and mish) times the sum's rounding;
+        // relu's f' steps at 0, so a value within rounding of 0 may fall on either side.
+        ...(s.activation
+          ? [{
+              name: "derivative",
+              tolerance: (expected: Float32Array): Tolerance => (i) =>
+                Math.abs(exact[i]!) <= sumTolerance(i) ? Infinity : 1.2 * sumTolerance(i) + elementwiseTolerance(expected)(i),
+            }]
+          : []),
       ],
     };
   });

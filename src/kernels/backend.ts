@@ -27,14 +27,17 @@ export interface MatmulArgs {
   readonly bBatchStride: number;
 }
 
-/** The fused epilogue of a matmul: out = act(a·b + bias); `pre` receives a·b + bias when given. */
+/**
+ * The fused epilogue of a matmul: out = act(a·b + bias); `derivative` receives act′(a·b + bias)
+ * when given.
+ */
 export interface MatmulEpilogue {
   /** A vector of n values added to every row. */
   readonly bias?: Storage;
   /** An op-table unary op applied last, with its resolved parameters. */
   readonly activation?: { readonly op: string; readonly params: readonly number[] };
-  /** Where to keep the pre-activation values (needed by backward). */
-  readonly pre?: Storage;
+  /** Where to write the activation's local derivative, which backward multiplies dy by. */
+  readonly derivative?: Storage;
 }
 
 export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
@@ -89,10 +92,13 @@ export interface Backend {
   /** out[offset + Σ idx_d · strides[d]] = x[i] over `shape` (the inverse: concat and slice's gradient). */
   scatterStrided(x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void;
 
-  /** out = f(x), elementwise, for an op of the op table. */
-  unary(op: string, params: readonly number[], x: Storage, out: Storage): void;
-  /** dx = dy · f'(x), elementwise: the fused backward of a unary op. */
-  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void;
+  /**
+   * out = f(x), elementwise, for an op of the op table; when `derivative` is given it receives
+   * f′(x) from the same pass. Backward is then dy · f′, one multiply whatever the op, and f and
+   * f′ share their exp or division instead of each paying for it (the forward of a tensor that
+   * will be differentiated asks for both).
+   */
+  unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void;
   /** out = f(a, b) over `outShape`, reading a and b through broadcast strides. */
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void;
   /** out = dy · ∂f/∂(a or b) over `outShape` (`which` 0 for a, 1 for b), reading a, b by strides. */

@@ -1,11 +1,13 @@
 // Elementwise ops: every unary and binary op of the op table, with NumPy broadcasting, and
-// `where`. The backward rules come from the table too: a unary op's gradient is the fused
-// `dy * f'(x)` kernel, a binary op's is `dy * ∂f/∂a` (or b) summed back to the operand's shape.
+// `where`. The backward rules come from the table too: a unary op's forward also writes f′(x)
+// when a gradient will be needed, and its gradient is dy · f′; a binary op's is `dy * ∂f/∂a`
+// (or b) summed back to the operand's shape.
 
 import type { Backend } from "../kernels/backend.js";
 import { binaryOp, resolveParams, unaryOp } from "../kernels/ops.js";
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from "../kernels/shape.js";
 import { sumToShape } from "./reduce.js";
+import { isGradEnabled } from "./engine.js";
 import { Tensor } from "./tensor.js";
 
 export type TensorLike = Tensor | number;
@@ -40,18 +42,22 @@ export function copy(x: Tensor): Tensor {
   return Tensor.fromStorage(x.backend, out, x.shape);
 }
 
-/** f(x) for an op of the op table, with the op's parameters (defaults filled in). */
+/**
+ * f(x) for an op of the op table, with the op's parameters (defaults filled in). When a gradient
+ * will be needed, the same kernel also writes f′(x), and backward multiplies dy by it.
+ */
 export function unary(x: Tensor, name: string, params: readonly number[] = []): Tensor {
   const op = unaryOp(name);
   const p = resolveParams(op, params);
   const backend = x.backend;
   const out = backend.alloc(x.size);
-  backend.unary(name, p, x.storage, out);
-  return Tensor.result(backend, out, x.shape, name, [x], (g) => {
-    const dx = backend.alloc(x.size);
-    backend.unaryGrad(name, p, x.storage, g.storage, dx);
-    return [Tensor.fromStorage(backend, dx, x.shape)];
-  });
+  if (!(isGradEnabled() && x.requiresGrad)) {
+    backend.unary(name, p, x.storage, out);
+    return Tensor.fromStorage(backend, out, x.shape);
+  }
+  const derivative = Tensor.fromStorage(backend, backend.alloc(x.size), x.shape);
+  backend.unary(name, p, x.storage, out, derivative.storage);
+  return Tensor.result(backend, out, x.shape, name, [x], (g) => [binary(g, derivative, "mul")]);
 }
 
 /** f(a, b) for a binary op of the op table, broadcasting a and b against each other. */

@@ -5,7 +5,7 @@
 import { resolveParams, unaryOp } from "../kernels/ops.js";
 import { broadcastShapes, shapeToString, sizeOf } from "../kernels/shape.js";
 import { isGradEnabled } from "./engine.js";
-import { commonBackend } from "./elementwise.js";
+import { binary, commonBackend } from "./elementwise.js";
 import { sum, sumToShape } from "./reduce.js";
 import { expand, reshape } from "./shape-ops.js";
 import { Tensor } from "./tensor.js";
@@ -86,22 +86,18 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: str
   const outShape = [...x.shape.slice(0, -1), fanOut];
   const inputs = b ? [x, w, b] : [x, w];
   const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  const pre = act && needsGrad ? Tensor.fromStorage(backend, backend.alloc(rows * fanOut), [rows, fanOut]) : undefined;
+  const derivative = act && needsGrad ? Tensor.fromStorage(backend, backend.alloc(rows * fanOut), [rows, fanOut]) : undefined;
   const out = backend.alloc(rows * fanOut);
   backend.matmul(
     x.storage,
     w.storage,
     out,
     { batch: 1, m: rows, n: fanOut, k: fanIn, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 },
-    { bias: b?.storage, activation: act, pre: pre?.storage },
+    { bias: b?.storage, activation: act, derivative: derivative?.storage },
   );
   return Tensor.fromStorage(backend, out, outShape).recordedAs(act ? `linear+${act.op}` : "linear", inputs, (g) => {
-    let gz = reshape(g, [rows, fanOut]);
-    if (act && pre) {
-      const buf = backend.alloc(gz.size);
-      backend.unaryGrad(act.op, act.params, pre.storage, gz.storage, buf);
-      gz = Tensor.fromStorage(backend, buf, gz.shape);
-    }
+    const g2 = reshape(g, [rows, fanOut]);
+    const gz = derivative ? binary(g2, derivative, "mul") : g2;
     const x2 = reshape(x, [rows, fanIn]);
     return [
       x.requiresGrad ? reshape(product({ t: gz, rows, cols: fanOut, trans: false }, { t: w, rows: fanIn, cols: fanOut, trans: true }, 1, [rows, fanIn]), x.shape) : null,

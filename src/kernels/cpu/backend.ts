@@ -1,23 +1,24 @@
 // The CPU backend: plain TypeScript loops over Float32Arrays. Values are computed in float64
 // (JavaScript numbers) and rounded to float32 when stored. It is also the reference the WebGPU
-// backend is tested against, so clarity wins over cleverness everywhere but in matmul and the
-// activations (WebAssembly SIMD kernels, computed in float32).
+// backend is tested against, so clarity wins over cleverness everywhere but in matmul, the
+// activations and add/sub/mul/div (WebAssembly SIMD kernels, computed in float32).
 
 import type { AdamArgs, Backend, MatmulArgs, MatmulEpilogue, ReduceOp, SgdArgs, Storage } from "../backend.js";
 import { binaryOp, unaryOp } from "../ops.js";
 import type { Shape } from "../shape.js";
 import { matmulCpu } from "./matmul.js";
 import { forEachRow, isContiguous, isScalarBroadcast } from "./strided.js";
-import { createWasmElementwise, type WasmElementwise } from "./wasm-elementwise.js";
+import { type ArithmeticOp, createWasmElementwise, type WasmElementwise } from "./wasm-elementwise.js";
 
-// The activations run as WebAssembly SIMD kernels where the host has WebAssembly SIMD: the
-// TypeScript loop pays a megamorphic call and a float64 Math.exp per element, which makes mish
-// or sigmoid cost two to two and a half times relu (bench/RESULTS.md). Ops without a kernel
-// (and hosts without SIMD) use the loop over the op table, which stays the reference.
+// The activations and add/sub/mul/div run as WebAssembly SIMD kernels where the host has
+// WebAssembly SIMD: the TypeScript loop pays a megamorphic call per element (and a float64
+// Math.exp for the activations), which makes mish or sigmoid cost two to two and a half times
+// relu and an add 10 ns per value (bench/RESULTS.md). Ops without a kernel (and hosts without
+// SIMD) use the loop over the op table, which stays the reference.
 const wasmElementwise = createWasmElementwise();
 
 export interface CpuBackendOptions {
-  /** Use the WebAssembly SIMD activation kernels where available (default true). */
+  /** Use the WebAssembly SIMD activation and arithmetic kernels where available (default true). */
   readonly wasmElementwise?: boolean;
 }
 
@@ -31,6 +32,10 @@ class CpuStorage implements Storage {
 function buf(s: Storage): Float32Array {
   if (!(s instanceof CpuStorage)) throw new Error("a buffer from another backend was passed to the CPU backend; move tensors with .to(backend) first");
   return s.data;
+}
+
+function isArithmetic(op: string): op is ArithmeticOp {
+  return op === "add" || op === "sub" || op === "mul" || op === "div";
 }
 
 function checkIndex(value: number, axisLen: number, op: string): number {
@@ -98,24 +103,23 @@ export class CpuBackend implements Backend {
     });
   }
 
-  unary(op: string, params: readonly number[], x: Storage, out: Storage): void {
-    this.unaryInto(op, params, buf(x), buf(out));
+  unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void {
+    this.unaryInto(op, params, buf(x), buf(out), derivative ? buf(derivative) : undefined);
   }
 
-  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
-    const src = buf(x);
-    const g = buf(dy);
-    const dst = buf(dx);
-    if (this.wasm?.ops.has(op)) return this.wasm.backward(op, params, src, g, dst);
-    const df = unaryOp(op).ts.df;
-    for (let i = 0; i < src.length; i++) dst[i] = g[i]! * df(src[i]!, params);
-  }
-
-  /** dst[i] = f(src[i]); dst may be src. */
-  private unaryInto(op: string, params: readonly number[], src: Float32Array, dst: Float32Array): void {
-    if (this.wasm?.ops.has(op)) return this.wasm.forward(op, params, src, dst);
-    const f = unaryOp(op).ts.f;
-    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!, params);
+  /** dst[i] = f(src[i]) and der[i] = f′(src[i]); dst may be src. */
+  private unaryInto(op: string, params: readonly number[], src: Float32Array, dst: Float32Array, der?: Float32Array): void {
+    if (this.wasm?.activations.has(op)) return this.wasm.activation(op, params, src, dst, der);
+    const { f, df } = unaryOp(op).ts;
+    if (!der) {
+      for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!, params);
+      return;
+    }
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i]!;
+      dst[i] = f(v, params);
+      der[i] = df(v, params);
+    }
   }
 
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void {
@@ -126,6 +130,11 @@ export class CpuBackend implements Backend {
     // Fast paths for the common layouts: same shape, or a broadcast scalar on either side.
     const aFlat = isContiguous(outShape, aStrides);
     const bFlat = isContiguous(outShape, bStrides);
+    if (this.wasm && isArithmetic(op)) {
+      if (aFlat && bFlat) return this.wasm.arithmetic(op, A, B, O);
+      if (aFlat && isScalarBroadcast(bStrides)) return this.wasm.arithmeticScalar(op, A, B[0]!, false, O);
+      if (bFlat && isScalarBroadcast(aStrides)) return this.wasm.arithmeticScalar(op, B, A[0]!, true, O);
+    }
     if (aFlat && bFlat) {
       for (let i = 0; i < O.length; i++) O[i] = f(A[i]!, B[i]!);
     } else if (aFlat && isScalarBroadcast(bStrides)) {
@@ -232,11 +241,13 @@ export class CpuBackend implements Backend {
     const O = buf(out);
     matmulCpu(buf(a), buf(b), O, args);
     if (!epilogue) return;
+    if (epilogue.derivative && !epilogue.activation) throw new Error("matmul: the epilogue asks for a derivative but has no activation; pass activation too, or drop derivative");
     const { n } = args;
     const bias = epilogue.bias ? buf(epilogue.bias) : undefined;
     if (bias) for (let i = 0; i < O.length; i++) O[i] = O[i]! + bias[i % n]!;
-    if (epilogue.pre) buf(epilogue.pre).set(O);
-    if (epilogue.activation) this.unaryInto(epilogue.activation.op, epilogue.activation.params, O, O);
+    if (epilogue.activation) {
+      this.unaryInto(epilogue.activation.op, epilogue.activation.params, O, O, epilogue.derivative ? buf(epilogue.derivative) : undefined);
+    }
   }
 
   gather(x: Storage, index: Storage, out: Storage, outer: number, axisLen: number, indexLen: number, inner: number): void {

@@ -232,16 +232,11 @@ export class WebGPUBackend implements Backend {
     this.stridedCopy(true, x, out, shape, strides, offset);
   }
 
-  unary(op: string, params: readonly number[], x: Storage, out: Storage): void {
+  unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void {
     const def = unaryOp(op);
-    this.sameSize(op, [x, out]);
-    this.dispatchUnary(def, resolveParams(def, params), false, [this.buf(x), this.written(out)], out.size);
-  }
-
-  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
-    const def = unaryOp(op);
-    this.sameSize(`${op} gradient`, [x, dy, dx]);
-    this.dispatchUnary(def, resolveParams(def, params), true, [this.buf(x), this.buf(dy), this.written(dx)], dx.size);
+    this.sameSize(op, derivative ? [x, out, derivative] : [x, out]);
+    const outputs = derivative ? [this.written(out), this.written(derivative)] : [this.written(out)];
+    this.dispatchUnary(def, resolveParams(def, params), [this.buf(x), ...outputs], out.size);
   }
 
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void {
@@ -347,25 +342,29 @@ export class WebGPUBackend implements Backend {
     need("b", b, bBatchStride, k * n);
     if (out.size !== batch * m * n) throw new Error(`matmul: out must hold batch·m·n = ${batch * m * n} values, got ${out.size}`);
     if (epilogue.bias && epilogue.bias.size !== n) throw new Error(`matmul: bias must hold n = ${n} values, got ${epilogue.bias.size}`);
-    if (epilogue.pre && epilogue.pre.size !== out.size) throw new Error(`matmul: pre must hold ${out.size} values like out, got ${epilogue.pre.size}`);
+    if (epilogue.derivative && epilogue.derivative.size !== out.size) {
+      throw new Error(`matmul: derivative must hold ${out.size} values like out, got ${epilogue.derivative.size}`);
+    }
+    if (epilogue.derivative && !epilogue.activation) throw new Error("matmul: the epilogue asks for a derivative but has no activation; pass activation too, or drop derivative");
     const act = epilogue.activation;
     const actDef = act ? unaryOp(act.op) : null;
     const actParams = actDef && act ? resolveParams(actDef, act.params) : [];
     if (out.size === 0) return;
 
     // A device with few storage buffers per stage gets the epilogue's activation as its own pass.
-    const fused = 3 + (epilogue.bias ? 1 : 0) + (epilogue.pre ? 1 : 0) <= this.maxStorageBuffers;
+    const fused = 3 + (epilogue.bias ? 1 : 0) + (epilogue.derivative ? 1 : 0) <= this.maxStorageBuffers;
     if (actDef && !fused) {
-      const pre = epilogue.pre ?? this.alloc(out.size);
+      const pre = this.alloc(out.size);
       this.matmulWith(config, a, b, pre, args, epilogue.bias ? { bias: epilogue.bias } : {});
-      this.dispatchUnary(actDef, actParams, false, [this.buf(pre), this.written(out)], out.size);
-      if (!epilogue.pre) this.free(pre);
+      const outputs = epilogue.derivative ? [this.written(out), this.written(epilogue.derivative)] : [this.written(out)];
+      this.dispatchUnary(actDef, actParams, [this.buf(pre), ...outputs], out.size);
+      this.free(pre);
       return;
     }
 
     const shape: MatmulEpilogueShape = {
       bias: !!epilogue.bias,
-      pre: !!epilogue.pre,
+      derivative: !!epilogue.derivative,
       activation: actDef ? { op: actDef, id: this.opId(actDef) } : null,
     };
     const limits = this.device.limits;
@@ -376,7 +375,7 @@ export class WebGPUBackend implements Backend {
     const inputs = [this.buf(a), this.buf(b), ...(epilogue.bias ? [this.buf(epilogue.bias)] : [])];
     const buffers = [inputs[0]!, inputs[1]!, this.written(out)];
     if (epilogue.bias) buffers.push(inputs[2]!);
-    if (epilogue.pre) buffers.push(this.written(epilogue.pre));
+    if (epilogue.derivative) buffers.push(this.written(epilogue.derivative));
     // Operand textures go back to the pool right after this dispatch is recorded: later users
     // record later commands, which the queue runs in order.
     const views: GPUTextureView[] = [];
@@ -451,11 +450,12 @@ export class WebGPUBackend implements Backend {
 
   // --- helpers -------------------------------------------------------------------------------------
 
-  private dispatchUnary(def: UnaryOpDef, params: readonly number[], grad: boolean, buffers: PooledBuffer[], n: number): void {
+  /** f over buffers [x, out] or, with the derivative, [x, out, derivative]. */
+  private dispatchUnary(def: UnaryOpDef, params: readonly number[], buffers: PooledBuffer[], n: number): void {
     if (n === 0) return;
     const u = this.q.uniforms(UNARY_PARAM_BASE + params.length).u(0, n);
     params.forEach((p, j) => u.f(UNARY_PARAM_BASE + j, p));
-    this.q.dispatch(unaryKernel(def, this.opId(def), grad, this.wg), buffers, this.linearGroups(n));
+    this.q.dispatch(unaryKernel(def, this.opId(def), buffers.length === 3, this.wg), buffers, this.linearGroups(n));
   }
 
   private stridedCopy(scatter: boolean, x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {

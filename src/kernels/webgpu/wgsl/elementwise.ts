@@ -1,4 +1,4 @@
-// Elementwise kernels generated from the op table: unary ops and their fused gradients, binary
+// Elementwise kernels generated from the op table: unary ops (with their derivatives), binary
 // ops and their gradients through broadcast strides, where, strided copies and fill.
 
 import type { BinaryOpDef, UnaryOpDef } from "../../ops.js";
@@ -8,15 +8,16 @@ import { PRELUDE, STRIDED_WORDS, linearMain, storageDecls, stridedOffsets, unifo
 /** Uniform word where a unary op's parameters start (word 0 is the element count). */
 export const UNARY_PARAM_BASE = 4;
 
-/** out = f(x), or with `grad` dx = dy * f'(x). `id` distinguishes redefinitions of one name. */
-export function unaryKernel(op: UnaryOpDef, id: number, grad: boolean, wg: number): KernelDef {
+/**
+ * y = f(x), and with `derivative` also d = f′(x) in the same pass (what backward multiplies dy
+ * by). `id` distinguishes redefinitions of one name.
+ */
+export function unaryKernel(op: UnaryOpDef, id: number, derivative: boolean, wg: number): KernelDef {
   const nParams = op.params?.length ?? 0;
-  const buffers = grad
-    ? [{ name: "x", write: false }, { name: "dy", write: false }, { name: "dx", write: true }]
-    : [{ name: "x", write: false }, { name: "y", write: true }];
-  const body = grad ? "  dx[i] = dy[i] * op_df(x[i]);" : "  y[i] = op_f(x[i]);";
+  const buffers = [{ name: "x", write: false }, { name: "y", write: true }, ...(derivative ? [{ name: "d", write: true }] : [])];
+  const body = derivative ? "  let v = x[i];\n  y[i] = op_f(v);\n  d[i] = op_df(v);" : "  y[i] = op_f(x[i]);";
   return {
-    key: `unary${grad ? "Grad" : ""}:${op.name}#${id}:wg${wg}`,
+    key: `unary${derivative ? "WithDerivative" : ""}:${op.name}#${id}:wg${wg}`,
     writes: buffers.map((b) => b.write),
     uniformWords: UNARY_PARAM_BASE + nParams,
     source: () =>
@@ -24,7 +25,8 @@ export function unaryKernel(op: UnaryOpDef, id: number, grad: boolean, wg: numbe
         uniformBlock(UNARY_PARAM_BASE + nParams),
         storageDecls(buffers),
         PRELUDE,
-        grad ? unaryFunction("op_df", op, op.wgsl.df, UNARY_PARAM_BASE) : unaryFunction("op_f", op, op.wgsl.f, UNARY_PARAM_BASE),
+        unaryFunction("op_f", op, op.wgsl.f, UNARY_PARAM_BASE),
+        ...(derivative ? [unaryFunction("op_df", op, op.wgsl.df, UNARY_PARAM_BASE)] : []),
         linearMain(wg, body),
       ].join("\n"),
   };

@@ -1,6 +1,6 @@
 // Matmul kernels: out[b] = act(op(A[b]) · op(B[b]) + bias), where op transposes an operand
-// stored the other way round (no transposed copy is made), with an optional `pre` output
-// holding the value before the activation.
+// stored the other way round (no transposed copy is made), with an optional `derivative`
+// output holding act′ of the value before the activation (what backward multiplies dy by).
 //
 // Two families, chosen per adapter (see ../matmul-variants.ts):
 // - "blocked": each invocation keeps a TM×TN block of outputs in registers and walks k in steps
@@ -24,7 +24,8 @@ export const MATMUL_PARAM_BASE = 8;
 
 export interface MatmulEpilogueShape {
   readonly bias: boolean;
-  readonly pre: boolean;
+  /** Whether the kernel also writes act′(a·b + bias) to `derivative`. */
+  readonly derivative: boolean;
   /** The activation's op and a number that changes when the op is redefined. */
   readonly activation: { readonly op: UnaryOpDef; readonly id: number } | null;
 }
@@ -105,16 +106,19 @@ function epilogueBuffers(epi: MatmulEpilogueShape, outType: BufferDecl["type"]):
     { name: "B", write: false },
     { name: "out", write: true, type: outType },
     ...(epi.bias ? [{ name: "bias", write: false }] : []),
-    ...(epi.pre ? [{ name: "pre", write: true, type: outType }] : []),
+    ...(epi.derivative ? [{ name: "derivative", write: true, type: outType }] : []),
   ];
 }
 
 function epilogueKey(epi: MatmulEpilogueShape): string {
-  return `${epi.bias ? "+bias" : ""}${epi.pre ? "+pre" : ""}${epi.activation ? `+${epi.activation.op.name}#${epi.activation.id}` : ""}`;
+  return `${epi.bias ? "+bias" : ""}${epi.derivative ? "+derivative" : ""}${epi.activation ? `+${epi.activation.op.name}#${epi.activation.id}` : ""}`;
 }
 
 function activationFunction(epi: MatmulEpilogueShape): string {
-  return epi.activation ? `${PRELUDE}\n${unaryFunction("act", epi.activation.op, epi.activation.op.wgsl.f, MATMUL_PARAM_BASE)}` : "";
+  if (!epi.activation) return "";
+  const { op } = epi.activation;
+  const derivative = epi.derivative ? `\n${unaryFunction("act_df", op, op.wgsl.df, MATMUL_PARAM_BASE)}` : "";
+  return `${PRELUDE}\n${unaryFunction("act", op, op.wgsl.f, MATMUL_PARAM_BASE)}${derivative}`;
 }
 
 const C = ["x", "y", "z", "w"];
@@ -198,7 +202,7 @@ export function blockedMatmulKernel(config: BlockedConfig, layout: MatmulLayout,
           for (const e of range(4)) store.push(`    if (col0 + ${4 * q + e}u < n) { ${name}[orow + col0 + ${4 * q + e}u] = ${value}.${C[e]}; }`);
         }
       };
-      if (epi.pre) write("pre", "v");
+      if (epi.derivative) write("derivative", "vec4<f32>(act_df(v.x), act_df(v.y), act_df(v.z), act_df(v.w))");
       write("out", epi.activation ? "vec4<f32>(act(v.x), act(v.y), act(v.z), act(v.w))" : "v");
       store.push(`  }`);
     }
@@ -273,7 +277,7 @@ export function tiledMatmulKernel(config: TiledConfig, layout: MatmulLayout, epi
       store.push(`  { let c = colTile + lid.x + ${j * T}u; if (c < n) {`);
       store.push(`    var v = acc${i}_${j};`);
       if (epi.bias) store.push(`    v += bias[c];`);
-      if (epi.pre) store.push(`    pre[oOff + r * n + c] = v;`);
+      if (epi.derivative) store.push(`    derivative[oOff + r * n + c] = act_df(v);`);
       store.push(`    out[oOff + r * n + c] = ${epi.activation ? "act(v)" : "v"};`);
       store.push(`  } }`);
     }
