@@ -4,7 +4,7 @@
 // what one step records: dispatches, submits, copies, buffers and pipelines.
 //
 // With --profile, where the step's time goes, by backend call: the step is run again with each
-// kind of call (matmul, unaryGrad, adamStep, ...) recorded `REPEAT` extra times, and the extra
+// kind of call (matmul, unary, adamStep, ...) recorded `REPEAT` extra times, and the extra
 // time divided by REPEAT is that kind's share of a step. Every kernel writes into buffers the
 // step owns, so repeating one changes nothing but the time (adamStep and scatterAdd change
 // values, which the timing does not care about).
@@ -64,7 +64,7 @@ async function time(step: () => Promise<void> | void, n: number): Promise<Timing
   return { wall: median(walls), cpu: median(cpus) };
 }
 
-const KINDS = ["matmul", "unary", "unaryGrad", "binary", "binaryGrad", "reduce", "strided", "fill", "gather", "scatterAdd", "where", "adamStep"] as const;
+const KINDS = ["matmul", "unary", "binary", "binaryGrad", "reduce", "strided", "fill", "gather", "scatterAdd", "where", "adamStep"] as const;
 
 /** Records every call of `kind` on the backend `extra` more times while `fn` runs. */
 async function repeating<T>(kind: (typeof KINDS)[number], extra: number, fn: () => Promise<T>): Promise<T> {
