@@ -7,6 +7,10 @@
 //   plus the 1.2e-7 error of the erfc fit behind gelu); the 1e-30 floor only admits results whose
 //   true value is below float32's normal range, such as geluTanh(−10) ≈ −1e−37, which float32
 //   arithmetic flushes towards 0 (as PyTorch's float32 kernels do).
+//   gelu and geluTanh: 2e-5 relative. Their float32 kernels take e^u of a computed argument u
+//   (x²/2, or a cubic in x), and the exponential turns u's rounding into a relative error of up
+//   to |u|·2⁻²³ with |u| ≤ 104; it shows only in the tail (x < −4, values below 1e-4). PyTorch's
+//   float32 form there, 0.5·x·(1 + erf(x/√2)), cancels to no correct digit at all.
 // - derivatives: |y' − ref'| ≤ 1e-5·|ref'| + 1e-7, against a float64 central difference of the
 //   reference with a step that does not reach a kink; at a kink itself, PyTorch's choice. These
 //   derivatives are O(1), so 1e-7 is about one float32 ulp of 1; it admits the zero crossing of
@@ -22,6 +26,8 @@ import * as ref from "./helpers/ndarray.js";
 import { erfRef, referenceOps } from "./helpers/reference-ops.js";
 
 const VALUE_TOLERANCE: Tolerance = { rtol: 1e-6, atol: 1e-30 };
+const EXP_OF_COMPUTED_ARGUMENT: Tolerance = { rtol: 2e-5, atol: 1e-30 };
+const valueTolerance = (op: string): Tolerance => (op === "gelu" || op === "geluTanh" ? EXP_OF_COMPUTED_ARGUMENT : VALUE_TOLERANCE);
 const DERIVATIVE_TOLERANCE: Tolerance = { rtol: 1e-5, atol: 1e-7 };
 
 const EXTREMES = [1e4, -1e4, 100, -100, 1e-8, -1e-8, 0, -0];
@@ -78,11 +84,11 @@ describe("activations at ordinary and extreme inputs", () => {
     const reference = referenceOps[op.name];
     const params = (op.params ?? []).map((p) => p.default);
 
-    it(`${op.name}: values within 1e-6 relative of the float64 reference`, () => {
+    it(`${op.name}: values within ${valueTolerance(op.name).rtol} relative of the float64 reference`, () => {
       assert.ok(reference, `no float64 reference for ${op.name}`);
       const { y } = valuesAndGrads(op.name, POINTS);
       const expected = POINTS.map((x) => reference.f(Math.fround(x), params));
-      compare(y, expected, VALUE_TOLERANCE, op.name, POINTS);
+      compare(y, expected, valueTolerance(op.name), op.name, POINTS);
     });
 
     it(`${op.name}: derivatives finite and within 1e-5 relative, PyTorch's choice at kinks`, () => {

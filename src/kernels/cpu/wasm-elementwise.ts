@@ -16,7 +16,7 @@
 
 import { assembleModule, canRun, F32, funcType, I32 } from "./wasm-encoding.js";
 import {
-  abs, add, and, type Body, ConstantPool, div, exp, expm1, f32, ge, gt, le, loopBody, lt, memoized, mul, neg, ONE, select, sub, TWO, type Vec, ZERO,
+  abs, add, and, atMost, type Body, ConstantPool, div, exp, expm1, f32, ge, gt, le, loopBody, lt, memoized, mul, neg, ONE, select, sub, TWO, type Vec, ZERO,
 } from "./wasm-vector.js";
 
 /**
@@ -50,6 +50,33 @@ const mishParts = memoized((b, x) => {
   const e = exp(b, x);
   const n = b.let(mul(e, add(e, TWO)));
   return { e, n, r: b.let(div(ONE, add(n, TWO))) };
+});
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_CUBIC = 0.044715;
+
+/** geluTanh's sigmoid(v) with v = 2·√(2/π)·(x + 0.044715·x³), so that gelu_tanh(x) = x·sigmoid(v). */
+const geluTanhParts = memoized((b, x) => {
+  const v = b.let(mul(mul(f32(2 * SQRT_2_OVER_PI), x), add(ONE, mul(f32(GELU_CUBIC), mul(x, x)))));
+  return sigmoidParts(b, v);
+});
+
+// erfc by Numerical Recipes' Chebyshev fit (fractional error below 1.2e-7), the formula of the op
+// table's erfc and the WGSL tg_erfc: with z = |w| and t = 1/(1 + z/2),
+// erfc(w) = t·e^(−z² + P(t)) for w ≥ 0 and 2 − that for w < 0.
+const ERFC_POLY = [0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223];
+const INV_SQRT_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** erfc(−x/√2) = 2·Φ(x), the normal distribution gelu multiplies x by (halved). */
+const twicePhi = memoized((b, x) => {
+  const z = b.let(mul(abs(x), f32(INV_SQRT_2)));
+  const t = b.let(div(ONE, add(ONE, mul(f32(0.5), z))));
+  let poly: Vec = f32(ERFC_POLY[0]!);
+  for (const c of ERFC_POLY.slice(1)) poly = add(mul(poly, t), f32(c));
+  const tail = b.let(mul(t, exp(b, sub(poly, mul(z, z)))));
+  // w = −x/√2 is negative exactly where x is positive.
+  return select(gt(x, ZERO), sub(TWO, tail), tail);
 });
 
 /** 1/(1 + |x|), softsign's one division. */
@@ -120,6 +147,23 @@ const activations: Readonly<Record<string, ActivationKernel>> = {
       return select(gt(x, f32(MISH_LINEAR_FROM)), ONE, mul(mul(eOmega, r), r));
     },
   },
+  geluTanh: {
+    f: (b, x) => mul(x, geluTanhParts(b, x).s),
+    // s + s·x·(1 − s)·v′ with v′ = 2·√(2/π)·(1 + 3·0.044715·x²), multiplied in that order so that
+    // a zero s or 1 − s comes before anything large. x² is capped at 1e4 in v′: beyond |x| = 100,
+    // s·(1 − s) is 0 in float32, and uncapped x² overflows to Inf (and 0·Inf is NaN) from 1.8e19.
+    df: (b, x) => {
+      const { s, complement } = geluTanhParts(b, x);
+      const x2 = atMost(mul(x, x), f32(1e4));
+      const slope = mul(f32(2 * SQRT_2_OVER_PI), add(ONE, mul(f32(3 * GELU_CUBIC), x2)));
+      return add(s, mul(mul(mul(s, x), complement), slope));
+    },
+  },
+  gelu: {
+    f: (b, x) => mul(mul(f32(0.5), x), twicePhi(b, x)),
+    // Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+    df: (b, x) => add(mul(f32(0.5), twicePhi(b, x)), mul(mul(x, exp(b, mul(f32(-0.5), mul(x, x)))), f32(INV_SQRT_2PI))),
+  },
   elu: {
     f: (b, x, alpha) => select(gt(x, ZERO), x, mul(alpha, expm1(b, x))),
     df: (b, x, alpha) => select(gt(x, ZERO), ONE, mul(alpha, exp(b, x))),
@@ -152,10 +196,10 @@ const activations: Readonly<Record<string, ActivationKernel>> = {
   },
 };
 
-const arithmetic: Readonly<Record<string, (a: Vec, b: Vec) => Vec>> = { add, sub, mul, div };
-
 /** The arithmetic ops with kernels here, by the op table's names. */
 export type ArithmeticOp = "add" | "sub" | "mul" | "div";
+
+const arithmetic: Readonly<Record<ArithmeticOp, (a: Vec, b: Vec) => Vec>> = { add, sub, mul, div };
 
 // --- The module -------------------------------------------------------------------------------
 
@@ -181,7 +225,7 @@ interface Export {
 }
 
 const ACTIVATION_OPS = Object.keys(activations);
-const ARITHMETIC_OPS = Object.keys(arithmetic);
+const ARITHMETIC_OPS = Object.keys(arithmetic) as ArithmeticOp[];
 
 const EXPORTS: readonly Export[] = [
   ...ACTIVATION_OPS.flatMap((op): Export[] => {

@@ -29,6 +29,8 @@ export const div = (a: Vec, b: Vec) => simd(Simd.F32x4Div, a, b);
  * instruction each on x64 where the IEEE min/max take several.
  */
 export const clamp = (x: Vec, lo: Vec, hi: Vec) => simd(Simd.F32x4Pmin, simd(Simd.F32x4Pmax, x, lo), hi);
+/** x capped at hi (hi < x ? hi : x), NaN kept. */
+export const atMost = (x: Vec, hi: Vec) => simd(Simd.F32x4Pmin, x, hi);
 export const abs = (a: Vec) => simd(Simd.F32x4Abs, a);
 export const neg = (a: Vec) => simd(Simd.F32x4Neg, a);
 // Comparisons give all-ones lanes where true; every comparison with NaN is false, as in TS.
