@@ -18,7 +18,7 @@ import { tunegradBackends, useTunegrad } from "./compare/backends.js";
 import { machine, medianMs } from "./cpu-report.js";
 import { tunegradMlpStep } from "./mlp-workload.js";
 
-const ACTIVATIONS = ["relu", "mish", "tanh", "sigmoid", "silu", "gelu"];
+const ACTIVATIONS = ["relu", "mish", "tanh", "sigmoid", "silu", "gelu", "softplus"];
 const SIZE = 1 << 20;
 const rounds = Number(process.argv[2] ?? 9);
 if (!Number.isInteger(rounds) || rounds < 3) throw new Error(`rounds must be an integer of at least 3, got ${process.argv[2]}`);

@@ -46,6 +46,7 @@ describe("activations", () => {
     assert.deepEqual(activations.create("leakyRelu", { slope: 0.2 }).toSpec(), { type: "activation", name: "leakyRelu", options: { slope: 0.2 } });
     assert.throws(() => activations.create("leakyRelu", { alpha: 0.2 }), /activation "leakyRelu" has no option "alpha"; its options are: slope \(default 0.01\)/);
     assert.throws(() => activations.create("relu", { slope: 1 }), /activation "relu" has no option "slope"; it takes no options/);
+    assert.throws(() => activations.create("softplus", { beta: 0 }).forward(x), /softplus: parameter beta must be greater than 0, got 0/);
   });
 
   it("a composed custom activation is registered, differentiated by autograd, and trains a model", async () => {

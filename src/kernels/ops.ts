@@ -10,6 +10,8 @@
 export interface OpParam {
   readonly name: string;
   readonly default: number;
+  /** The parameter must be greater than 0. */
+  readonly positive?: boolean;
 }
 
 export interface UnaryOpDef {
@@ -213,7 +215,7 @@ const unaryOps: UnaryOpDef[] = [
     activation: true,
     init: "kaiming",
     description: "log(1 + e^(beta x)) / beta",
-    params: [{ name: "beta", default: 1 }],
+    params: [{ name: "beta", default: 1, positive: true }],
     ts: { f: (x, [beta]) => softplus(beta! * x) / beta!, df: (x, [beta]) => sigmoid(beta! * x) },
     wgsl: { f: "tg_softplus(p0 * x) / p0", df: "tg_sigmoid(p0 * x)" },
   },
@@ -442,6 +444,7 @@ export function resolveParams(op: UnaryOpDef, given: readonly number[]): number[
   return declared.map((p, i) => {
     const v = given[i] ?? p.default;
     if (typeof v !== "number" || Number.isNaN(v)) throw new Error(`${op.name}: parameter ${p.name} must be a number, got ${String(v)}`);
+    if (p.positive && !(v > 0)) throw new Error(`${op.name}: parameter ${p.name} must be greater than 0, got ${v}`);
     return v;
   });
 }

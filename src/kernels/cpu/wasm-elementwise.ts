@@ -16,19 +16,34 @@
 
 import { assembleModule, canRun, F32, funcType, I32 } from "./wasm-encoding.js";
 import {
-  abs, add, and, atMost, type Body, ConstantPool, div, exp, expm1, f32, ge, gt, le, loopBody, lt, memoized, mul, neg, ONE, select, sub, TWO, type Vec, ZERO,
+  abs, add, and, atMost, type Body, ConstantPool, div, exp, expm1, f32, ge, gt, le, logOneToTwo, loopBody, lt, memoized, mul, neg, ONE, select, sub, TWO, type Vec, ZERO,
 } from "./wasm-vector.js";
 
 /**
  * sigmoid(x) and 1 − sigmoid(x), each without cancellation: with e = e^−|x| and q = 1/(1 + e),
- * one is q and the other e·q. Also e·q², which is sigmoid′(x) = s(1 − s) on both sides.
+ * one is q and the other e·q. Also e·q², which is sigmoid′(x) = s(1 − s) on both sides, and
+ * e, u = 1 + e and q themselves (softplus's log1p(e) uses them).
  */
 const sigmoidParts = memoized((b, x) => {
   const e = exp(b, neg(abs(x)));
-  const q = b.let(div(ONE, add(ONE, e)));
+  const u = b.let(add(ONE, e));
+  const q = b.let(div(ONE, u));
   const eq = b.let(mul(e, q));
   const positive = b.let(ge(x, ZERO));
-  return { s: b.let(select(positive, q, eq)), complement: b.let(select(positive, eq, q)), slope: mul(eq, q) };
+  return { e, u, q, s: b.let(select(positive, q, eq)), complement: b.let(select(positive, eq, q)), slope: mul(eq, q) };
+});
+
+/**
+ * softplus(βx)/β = max(x, 0) + log1p(e)/β with e = e^−|βx|, and its derivative sigmoid(βx), from
+ * one exp and one division (β > 0; max(x, 0) rather than max(βx, 0)/β, which overflows for large
+ * x). log1p(e) = log u + (e − (u − 1))/u with u = 1 + e rounded: the second term restores what
+ * the rounding lost (u − 1 is exact), and 1/u is sigmoid's q.
+ */
+const softplusParts = memoized((b, x, beta) => {
+  const sigmoid = sigmoidParts(b, mul(beta, x));
+  const { e, u, q } = sigmoid;
+  const log1p = add(logOneToTwo(b, u), mul(sub(e, sub(u, ONE)), q));
+  return { sigmoid, value: add(select(gt(x, ZERO), x, ZERO), div(log1p, beta)) };
 });
 
 const TANH_POLY = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1];
@@ -146,6 +161,10 @@ const activations: Readonly<Record<string, ActivationKernel>> = {
       const eOmega = add(mul(f32(4), xe1), mul(e, inner));
       return select(gt(x, f32(MISH_LINEAR_FROM)), ONE, mul(mul(eOmega, r), r));
     },
+  },
+  softplus: {
+    f: (b, x, beta) => softplusParts(b, x, beta).value,
+    df: (b, x, beta) => softplusParts(b, x, beta).sigmoid.s,
   },
   geluTanh: {
     f: (b, x) => mul(x, geluTanhParts(b, x).s),

@@ -87,7 +87,7 @@ export class Body {
   readonly prologue: number[] = [];
   private vectors = 0;
   private readonly constants = new Map<number, number>();
-  private readonly memos = new Map<unknown, Map<Vec, unknown>>();
+  private readonly memos = new Map<unknown, Map<unknown, unknown>>();
   constructor(
     private readonly firstLocal: number,
     private readonly pool: ConstantPool,
@@ -104,11 +104,17 @@ export class Body {
     return local(index);
   }
 
-  memo<T>(helper: (b: Body, x: Vec) => T, x: Vec): T {
-    let results = this.memos.get(helper) as Map<Vec, T> | undefined;
-    if (!results) this.memos.set(helper, (results = new Map()));
-    if (!results.has(x)) results.set(x, helper(this, x));
-    return results.get(x)!;
+  memo<A extends Vec[], T>(helper: (b: Body, ...args: A) => T, args: A): T {
+    // A trie over the helper and its arguments, by identity.
+    let node = this.memos.get(helper);
+    if (!node) this.memos.set(helper, (node = new Map()));
+    for (const arg of args) {
+      let next = node.get(arg) as Map<unknown, unknown> | undefined;
+      if (!next) node.set(arg, (next = new Map()));
+      node = next;
+    }
+    if (!node.has(RESULT)) node.set(RESULT, helper(this, ...args));
+    return node.get(RESULT) as T;
   }
 
   constant(bytes: number[]): void {
@@ -127,9 +133,11 @@ export class Body {
   }
 }
 
-/** Defines a helper that a kernel evaluates at most once per argument (see Body.memo). */
-export function memoized<T>(helper: (b: Body, x: Vec) => T): (b: Body, x: Vec) => T {
-  return (b, x) => b.memo(helper, x);
+const RESULT = Symbol("result");
+
+/** Defines a helper that a kernel evaluates at most once per set of arguments (see Body.memo). */
+export function memoized<A extends Vec[], T>(helper: (b: Body, ...args: A) => T): (b: Body, ...args: A) => T {
+  return (b, ...args) => b.memo(helper, args);
 }
 
 /**
@@ -223,4 +231,23 @@ export const exp = memoized((b, x) => {
 export const expm1 = memoized((b, x) => {
   const { m, s1, s2 } = expParts(b, x);
   return b.let(add(mul(mul(m, s1), s2), sub(mul(s1, s2), ONE)));
+});
+
+// --- log ------------------------------------------------------------------------------------
+
+// Cephes' logf: u = m·2^k with m in [√2/2, √2), log u = k·ln 2 + log m, and with z = m − 1,
+// log m = z − z²/2 + z³·P(z), P of degree 8 (relative error about 1 ulp).
+const LOG_POLY = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
+
+/** log u for u in [1, 2] (the range softplus needs: u = 1 + e^−|x|). */
+export const logOneToTwo = memoized((b, u) => {
+  const above = b.let(ge(u, f32(Math.SQRT2)));
+  const k = b.let(select(above, ONE, ZERO));
+  // m − 1 is exact: m and 1 are within a factor of two of each other.
+  const z = b.let(sub(select(above, mul(u, f32(0.5)), u), ONE));
+  const z2 = b.let(mul(z, z));
+  let poly: Vec = f32(LOG_POLY[0]!);
+  for (const c of LOG_POLY.slice(1)) poly = add(mul(poly, z), f32(c));
+  const tail = add(mul(mul(z2, z), poly), mul(k, f32(LN2_LO)));
+  return b.let(add(add(z, sub(tail, mul(f32(0.5), z2))), mul(k, f32(LN2_HI))));
 });
