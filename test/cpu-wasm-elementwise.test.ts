@@ -86,6 +86,28 @@ describe("each WebAssembly activation kernel equals the op table's formula in fl
   }
 });
 
+describe("each WebAssembly gradient kernel (the ops that recompute f′) equals dy·f′ in float64", () => {
+  it("covers exactly the activations whose op-table entry says recomputeDerivative", () => {
+    assert.deepEqual([...wasm!.gradients].sort(), [...wasm!.activations].filter((op) => unaryOp(op).recomputeDerivative).sort());
+    assert.ok(wasm!.gradients.has("relu"));
+  });
+  for (const op of wasm?.gradients ?? []) {
+    const { df } = unaryOp(op).ts;
+    for (const params of paramSets(op)) {
+      it(`${op}(${params.join(", ")}): dx within 1e-5 relative`, () => {
+        fc.assert(
+          fc.property(inputs.chain((x) => fc.tuple(fc.constant(x), gradients(x.length))), ([x, dy]) => {
+            const dx = new Float32Array(x.length);
+            wasm!.gradient(op, params, x, dy, dx);
+            x.forEach((xi, i) => assertClose(dx[i]!, dy[i]! * df(xi, params), 1e-5, 1e-7 * Math.abs(dy[i]!) + 1e-30, `${op}′ at ${xi} (dy ${dy[i]})`));
+          }),
+          { numRuns: 200 },
+        );
+      });
+    }
+  }
+});
+
 describe("add, sub, mul and div equal float64 arithmetic rounded to float32, bit for bit", () => {
   const pairs = fc.integer({ min: 0, max: 70 }).chain((n) =>
     fc.tuple(fc.array(float32, { minLength: n, maxLength: n }), fc.array(float32, { minLength: n, maxLength: n }), float32),
@@ -120,6 +142,7 @@ describe("the CPU backend runs its activations and arithmetic on these kernels",
   // Longer than one 16384-float chunk of the module's memory, and not a multiple of 4.
   const n = 40_003;
   const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 12);
+  const dy = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
   const backend = new CpuBackend();
   const typescriptOnly = new CpuBackend({ wasmElementwise: false });
 
@@ -155,6 +178,20 @@ describe("the CPU backend runs its activations and arithmetic on these kernels",
       typescriptOnly.unary(op, params, typescriptOnly.upload(x), out, d);
       assert.deepEqual(typescriptOnly.readSync(out), Float32Array.from(x, (xi) => f(xi, params)));
       assert.deepEqual(typescriptOnly.readSync(d), Float32Array.from(x, (xi) => df(xi, params)));
+      const dx = typescriptOnly.alloc(n);
+      typescriptOnly.unaryGrad(op, params, typescriptOnly.upload(x), typescriptOnly.upload(dy), dx);
+      assert.deepEqual(typescriptOnly.readSync(dx), Float32Array.from(x, (xi, i) => dy[i]! * df(xi, params)));
+    });
+  }
+
+  for (const op of wasm?.gradients ?? []) {
+    it(`${op}: unaryGrad gives the gradient kernel's result bit for bit`, () => {
+      const params = paramSets(op).at(-1)!;
+      const expected = new Float32Array(n);
+      wasm!.gradient(op, params, x, dy, expected);
+      const dx = backend.alloc(n);
+      backend.unaryGrad(op, params, backend.upload(x), backend.upload(dy), dx);
+      assert.deepEqual(backend.readSync(dx), expected);
     });
   }
 

@@ -80,7 +80,7 @@ describe("WebGPU kernels against the CPU backend", { skip }, () => {
     assert.deepEqual(failures, []);
     const names = new Set(report.checks.map((c) => c.name));
     for (const op of listUnaryOps()) {
-      for (const output of [`${op.name}(x)`, `${op.name}(x) beside its derivative`, `${op.name}'(x)`]) assert.ok(names.has(`unary ${op.name}: ${output}`), `the in-page check covers ${output}`);
+      for (const output of [`${op.name}(x)`, `${op.name}(x) beside its derivative`, `${op.name}'(x)`, `dy·${op.name}'(x)`]) assert.ok(names.has(`unary ${op.name}: ${output}`), `the in-page check covers ${output}`);
     }
   });
 
@@ -108,6 +108,23 @@ describe("WebGPU kernels against the CPU backend", { skip }, () => {
           close(op.name, r.gpu[0]!, r.cpu[0]!, elementwiseTol(r.cpu[0]!));
           close(`${op.name}'`, r.gpu[1]!, r.cpu[1]!, elementwiseTol(r.cpu[1]!));
         }),
+        { numRuns: 4 },
+      );
+    }
+  });
+
+  it("unaryGrad: dy·f'(x) recomputing f' from x, for every op in the table", async () => {
+    for (const op of listUnaryOps()) {
+      const params = resolveParams(op, []);
+      const [lo, hi] = domainOf(op.name);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(values(n, lo, hi), values(n, -2, 2))),
+          async ([x, dy]) => {
+            const r = await both([x, dy], [x.length], (b, [xs, g], [o]) => b.unaryGrad(op.name, params, xs!, g!, o!));
+            close(`${op.name}'`, r.gpu[0]!, r.cpu[0]!, elementwiseTol(r.cpu[0]!));
+          },
+        ),
         { numRuns: 4 },
       );
     }

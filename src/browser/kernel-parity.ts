@@ -90,19 +90,22 @@ function unaryCases(): Case[] {
     // log and sqrt need x > 0; the rest are compared over [-6, 6].
     const [lo, hi] = op.name === "log" || op.name === "sqrt" ? [0.01, 6] : [-6, 6];
     const x = seededValues(257, 1000 + index, lo, hi);
+    const dy = seededValues(257, 2000 + index, -2, 2);
     cases.push({
       name: `unary ${op.name}`,
-      inputs: [x],
-      // f alone, then f with its derivative from the same kernel.
-      outputSizes: [x.length, x.length, x.length],
-      run: (b, [xs], [f, fWithDerivative, d]) => {
+      inputs: [x, dy],
+      // f alone, f with its derivative from the same kernel, and the gradient recomputing f'.
+      outputSizes: [x.length, x.length, x.length, x.length],
+      run: (b, [xs, g], [f, fWithDerivative, d, dx]) => {
         b.unary(op.name, params, xs!, f!);
         b.unary(op.name, params, xs!, fWithDerivative!, d!);
+        b.unaryGrad(op.name, params, xs!, g!, dx!);
       },
       outputs: [
         { name: `${op.name}(x)`, tolerance: elementwiseTolerance },
         { name: `${op.name}(x) beside its derivative`, tolerance: elementwiseTolerance },
         { name: `${op.name}'(x)`, tolerance: elementwiseTolerance },
+        { name: `dy·${op.name}'(x)`, tolerance: elementwiseTolerance },
       ],
     });
   });

@@ -99,6 +99,11 @@ export interface Backend {
    * will be differentiated asks for both).
    */
   unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void;
+  /**
+   * dx = dy · f′(x) with f′ recomputed from x: the backward of the ops whose op-table entry says
+   * recomputeDerivative (piecewise polynomials such as relu), which save no derivative buffer.
+   */
+  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void;
   /** out = f(a, b) over `outShape`, reading a and b through broadcast strides. */
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void;
   /** out = dy · ∂f/∂(a or b) over `outShape` (`which` 0 for a, 1 for b), reading a, b by strides. */

@@ -22,6 +22,12 @@ export interface UnaryOpDef {
     readonly df: (x: number, p: readonly number[]) => number;
   };
   readonly wgsl: { readonly f: string; readonly df: string };
+  /**
+   * f′ is cheap to recompute from x (a piecewise polynomial): the forward saves no f′ buffer and
+   * backward runs dy·f′(x) from x (Backend.unaryGrad). Without it the forward writes f′ beside f,
+   * sharing the exp, log or division they have in common, and backward multiplies by it.
+   */
+  readonly recomputeDerivative?: boolean;
   /** True for the ops that the activations registry offers as modules. */
   readonly activation?: boolean;
   /** The weight initialisation that suits a layer feeding this activation. */
@@ -152,13 +158,14 @@ const f = (n: number) => {
 // --- The table --------------------------------------------------------------------------------
 
 const unaryOps: UnaryOpDef[] = [
-  { name: "neg", ts: { f: (x) => -x, df: () => -1 }, wgsl: { f: "-x", df: "-1.0" } },
+  { name: "neg", recomputeDerivative: true, ts: { f: (x) => -x, df: () => -1 }, wgsl: { f: "-x", df: "-1.0" } },
   { name: "exp", ts: { f: Math.exp, df: Math.exp }, wgsl: { f: "exp(x)", df: "exp(x)" } },
   { name: "log", ts: { f: Math.log, df: (x) => 1 / x }, wgsl: { f: "log(x)", df: "1.0 / x" } },
   { name: "sqrt", ts: { f: Math.sqrt, df: (x) => 0.5 / Math.sqrt(x) }, wgsl: { f: "sqrt(x)", df: "0.5 / sqrt(x)" } },
-  { name: "abs", ts: { f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) }, wgsl: { f: "abs(x)", df: "sign(x)" } },
+  { name: "abs", recomputeDerivative: true, ts: { f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) }, wgsl: { f: "abs(x)", df: "sign(x)" } },
   {
     name: "clamp",
+    recomputeDerivative: true,
     params: [{ name: "min", default: -Infinity }, { name: "max", default: Infinity }],
     ts: {
       f: (x, [lo, hi]) => (x < lo! ? lo! : x > hi! ? hi! : x),
@@ -168,6 +175,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "relu",
+    recomputeDerivative: true,
     activation: true,
     init: "kaiming",
     description: "max(0, x)",
@@ -273,6 +281,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "leakyRelu",
+    recomputeDerivative: true,
     activation: true,
     init: "kaiming",
     description: "x if x >= 0 else slope x",
@@ -304,6 +313,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "hardtanh",
+    recomputeDerivative: true,
     activation: true,
     init: "xavier",
     description: "clamp(x, min, max)",
@@ -316,6 +326,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "hardSigmoid",
+    recomputeDerivative: true,
     activation: true,
     init: "xavier",
     description: "clamp(x / 6 + 1/2, 0, 1)",
@@ -327,6 +338,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "hardSwish",
+    recomputeDerivative: true,
     activation: true,
     init: "kaiming",
     description: "x * hardSigmoid(x)",

@@ -1,7 +1,7 @@
 // Elementwise ops: every unary and binary op of the op table, with NumPy broadcasting, and
-// `where`. The backward rules come from the table too: a unary op's forward also writes f′(x)
-// when a gradient will be needed, and its gradient is dy · f′; a binary op's is `dy * ∂f/∂a`
-// (or b) summed back to the operand's shape.
+// `where`. The backward rules come from the table too: a unary op's gradient is dy · f′(x), with
+// f′ written by the forward beside f or, where it is cheap, recomputed from x; a binary op's is
+// `dy * ∂f/∂a` (or b) summed back to the operand's shape.
 
 import type { Backend } from "../kernels/backend.js";
 import { binaryOp, resolveParams, unaryOp } from "../kernels/ops.js";
@@ -44,16 +44,21 @@ export function copy(x: Tensor): Tensor {
 
 /**
  * f(x) for an op of the op table, with the op's parameters (defaults filled in). When a gradient
- * will be needed, the same kernel also writes f′(x), and backward multiplies dy by it.
+ * will be needed, the same kernel also writes f′(x) and backward multiplies dy by it, unless f′ is
+ * cheap to recompute from x (the op's recomputeDerivative), which saves that buffer.
  */
 export function unary(x: Tensor, name: string, params: readonly number[] = []): Tensor {
   const op = unaryOp(name);
   const p = resolveParams(op, params);
   const backend = x.backend;
   const out = backend.alloc(x.size);
-  if (!(isGradEnabled() && x.requiresGrad)) {
+  if (!(isGradEnabled() && x.requiresGrad) || op.recomputeDerivative) {
     backend.unary(name, p, x.storage, out);
-    return Tensor.fromStorage(backend, out, x.shape);
+    return Tensor.result(backend, out, x.shape, name, [x], (g) => {
+      const dx = backend.alloc(x.size);
+      backend.unaryGrad(name, p, x.storage, g.storage, dx);
+      return [Tensor.fromStorage(backend, dx, x.shape)];
+    });
   }
   const derivative = Tensor.fromStorage(backend, backend.alloc(x.size), x.shape);
   backend.unary(name, p, x.storage, out, derivative.storage);

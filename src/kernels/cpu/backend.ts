@@ -107,6 +107,15 @@ export class CpuBackend implements Backend {
     this.unaryInto(op, params, buf(x), buf(out), derivative ? buf(derivative) : undefined);
   }
 
+  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
+    const src = buf(x);
+    const g = buf(dy);
+    const dst = buf(dx);
+    if (this.wasm?.gradients.has(op)) return this.wasm.gradient(op, params, src, g, dst);
+    const df = unaryOp(op).ts.df;
+    for (let i = 0; i < src.length; i++) dst[i] = g[i]! * df(src[i]!, params);
+  }
+
   /** dst[i] = f(src[i]) and der[i] = f′(src[i]); dst may be src. */
   private unaryInto(op: string, params: readonly number[], src: Float32Array, dst: Float32Array, der?: Float32Array): void {
     if (this.wasm?.activations.has(op)) return this.wasm.activation(op, params, src, dst, der);

@@ -3,7 +3,8 @@
 //
 // - for each activation of the op table, a forward kernel out = f(x) and a forward kernel that
 //   also writes the local derivative f′(x), evaluating f and f′ together so that they share their
-//   exp and division: backward is then one multiply, dy·f′, whatever the activation;
+//   exp and division: backward is then one multiply, dy·f′, whatever the activation; and for the
+//   piecewise-linear ones, whose f′ is cheaper to recompute than to keep, dx = dy·f′(x);
 // - add, sub, mul and div of two arrays, or of an array and a scalar (IEEE float32 arithmetic
 //   rounds these exactly as the TypeScript loop's float64 result rounded to float32 does).
 //
@@ -14,6 +15,7 @@
 // Math.exp in float64, so sigmoid or mish cost two to two and a half times relu, and a plain
 // add through the op table costs 10 ns per value.
 
+import { unaryOp } from "../ops.js";
 import { assembleModule, canRun, F32, funcType, I32 } from "./wasm-encoding.js";
 import {
   abs, add, and, atMost, type Body, ConstantPool, div, exp, expm1, f32, ge, gt, le, logOneToTwo, loopBody, lt, memoized, mul, neg, ONE, select, sub, TWO, type Vec, ZERO,
@@ -246,6 +248,10 @@ interface Export {
 const ACTIVATION_OPS = Object.keys(activations);
 const ARITHMETIC_OPS = Object.keys(arithmetic) as ArithmeticOp[];
 
+// The activations whose backward recomputes f′ from x (the op table's recomputeDerivative) get a
+// gradient kernel dx = dy·f′(x); the others get f′ from the forward.
+const GRADIENT_OPS = ACTIVATION_OPS.filter((op) => unaryOp(op).recomputeDerivative);
+
 const EXPORTS: readonly Export[] = [
   ...ACTIVATION_OPS.flatMap((op): Export[] => {
     const { f, df } = activations[op]!;
@@ -253,6 +259,10 @@ const EXPORTS: readonly Export[] = [
       { name: op, inputs: 1, outputs: 1, compute: (b, [x], p0, p1) => [f(b, x!, p0, p1)] },
       { name: `${op}WithDerivative`, inputs: 1, outputs: 2, compute: (b, [x], p0, p1) => [f(b, x!, p0, p1), df(b, x!, p0, p1)] },
     ];
+  }),
+  ...GRADIENT_OPS.map((op): Export => {
+    const { df } = activations[op]!;
+    return { name: `${op}Gradient`, inputs: 2, outputs: 1, compute: (b, [x, dy], p0, p1) => [mul(dy!, df(b, x!, p0, p1))] };
   }),
   ...ARITHMETIC_OPS.flatMap((op): Export[] => {
     const f = arithmetic[op]!;
@@ -291,6 +301,10 @@ export interface WasmElementwise {
   readonly activations: ReadonlySet<string>;
   /** out[i] = f(x[i]), and derivative[i] = f′(x[i]) when given; `out` may be `x`. */
   activation(op: string, params: readonly number[], x: Float32Array, out: Float32Array, derivative?: Float32Array): void;
+  /** The activations whose f′ is recomputed in backward (recomputeDerivative), with gradient kernels. */
+  readonly gradients: ReadonlySet<string>;
+  /** dx[i] = dy[i]·f′(x[i]); `dx` may be `x` or `dy`. */
+  gradient(op: string, params: readonly number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** out[i] = a[i] op b[i]; `out` may be `a` or `b`. */
   arithmetic(op: ArithmeticOp, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** out[i] = a[i] op s, or s op a[i] with `scalarFirst`; `out` may be `a`. */
@@ -343,6 +357,12 @@ export function createWasmElementwise(): WasmElementwise | null {
         // The derivative is written to the second region.
         chunked(x, null, (n) => run(IN_AT, OUT_AT, SECOND_AT, n, p0, p1), out, derivative);
       }
+    },
+    gradients: new Set(GRADIENT_OPS),
+    gradient(op, params, x, dy, dx) {
+      checkLengths(op, x, dy, dx);
+      const run = kernel(`${op}Gradient`, "gradient", GRADIENT_OPS);
+      chunked(x, dy, (n) => run(IN_AT, SECOND_AT, OUT_AT, n, params[0] ?? 0, params[1] ?? 0), dx, null);
     },
     arithmetic(op, a, b, out) {
       checkLengths(op, a, b, out);

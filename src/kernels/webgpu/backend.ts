@@ -18,7 +18,7 @@ import { collapseDims, isFlat } from "./collapse.js";
 import { CommandQueue, type KernelDef, type QueueOptions } from "./command-queue.js";
 import { chooseMatmulConfig, matmulCandidates, measurementProblem, type MatmulVariant } from "./matmul-variants.js";
 import { MAX_RANK, STRIDED_LAYOUT, STRIDED_WORDS } from "./wgsl/common.js";
-import { binaryKernel, fillKernel, stridedKernel, unaryKernel, UNARY_PARAM_BASE, whereKernel } from "./wgsl/elementwise.js";
+import { binaryKernel, fillKernel, stridedKernel, unaryKernel, type UnaryMode, UNARY_PARAM_BASE, whereKernel } from "./wgsl/elementwise.js";
 import { GATHER_WORDS, gatherKernel, scatterAddKernel } from "./wgsl/gather.js";
 import { OperandTextures, textureRows, type OperandFormat } from "./operand-textures.js";
 import {
@@ -235,8 +235,14 @@ export class WebGPUBackend implements Backend {
   unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void {
     const def = unaryOp(op);
     this.sameSize(op, derivative ? [x, out, derivative] : [x, out]);
-    const outputs = derivative ? [this.written(out), this.written(derivative)] : [this.written(out)];
-    this.dispatchUnary(def, resolveParams(def, params), [this.buf(x), ...outputs], out.size);
+    if (derivative) this.dispatchUnary(def, resolveParams(def, params), "withDerivative", [this.buf(x), this.written(out), this.written(derivative)], out.size);
+    else this.dispatchUnary(def, resolveParams(def, params), "f", [this.buf(x), this.written(out)], out.size);
+  }
+
+  unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void {
+    const def = unaryOp(op);
+    this.sameSize(`${op} gradient`, [x, dy, dx]);
+    this.dispatchUnary(def, resolveParams(def, params), "gradient", [this.buf(x), this.buf(dy), this.written(dx)], dx.size);
   }
 
   binary(op: string, a: Storage, b: Storage, out: Storage, outShape: Shape, aStrides: readonly number[], bStrides: readonly number[]): void {
@@ -356,8 +362,8 @@ export class WebGPUBackend implements Backend {
     if (actDef && !fused) {
       const pre = this.alloc(out.size);
       this.matmulWith(config, a, b, pre, args, epilogue.bias ? { bias: epilogue.bias } : {});
-      const outputs = epilogue.derivative ? [this.written(out), this.written(epilogue.derivative)] : [this.written(out)];
-      this.dispatchUnary(actDef, actParams, [this.buf(pre), ...outputs], out.size);
+      if (epilogue.derivative) this.dispatchUnary(actDef, actParams, "withDerivative", [this.buf(pre), this.written(out), this.written(epilogue.derivative)], out.size);
+      else this.dispatchUnary(actDef, actParams, "f", [this.buf(pre), this.written(out)], out.size);
       this.free(pre);
       return;
     }
@@ -450,12 +456,12 @@ export class WebGPUBackend implements Backend {
 
   // --- helpers -------------------------------------------------------------------------------------
 
-  /** f over buffers [x, out] or, with the derivative, [x, out, derivative]. */
-  private dispatchUnary(def: UnaryOpDef, params: readonly number[], buffers: PooledBuffer[], n: number): void {
+  /** A unary kernel over `buffers` in the order its mode declares (see unaryKernel). */
+  private dispatchUnary(def: UnaryOpDef, params: readonly number[], mode: UnaryMode, buffers: PooledBuffer[], n: number): void {
     if (n === 0) return;
     const u = this.q.uniforms(UNARY_PARAM_BASE + params.length).u(0, n);
     params.forEach((p, j) => u.f(UNARY_PARAM_BASE + j, p));
-    this.q.dispatch(unaryKernel(def, this.opId(def), buffers.length === 3, this.wg), buffers, this.linearGroups(n));
+    this.q.dispatch(unaryKernel(def, this.opId(def), mode, this.wg), buffers, this.linearGroups(n));
   }
 
   private stridedCopy(scatter: boolean, x: Storage, out: Storage, shape: Shape, strides: readonly number[], offset: number): void {

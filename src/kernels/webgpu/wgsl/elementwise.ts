@@ -9,15 +9,31 @@ import { PRELUDE, STRIDED_WORDS, linearMain, storageDecls, stridedOffsets, unifo
 export const UNARY_PARAM_BASE = 4;
 
 /**
- * y = f(x), and with `derivative` also d = f′(x) in the same pass (what backward multiplies dy
- * by). `id` distinguishes redefinitions of one name.
+ * What a unary kernel computes: y = f(x); y = f(x) and d = f′(x) in the same pass (what backward
+ * multiplies dy by); or the gradient dx = dy·f′(x) with f′ recomputed from x.
  */
-export function unaryKernel(op: UnaryOpDef, id: number, derivative: boolean, wg: number): KernelDef {
+export type UnaryMode = "f" | "withDerivative" | "gradient";
+
+const UNARY_MODES: Record<UnaryMode, { buffers: { name: string; write: boolean }[]; body: string; uses: ("f" | "df")[] }> = {
+  f: { buffers: [{ name: "x", write: false }, { name: "y", write: true }], body: "  y[i] = op_f(x[i]);", uses: ["f"] },
+  withDerivative: {
+    buffers: [{ name: "x", write: false }, { name: "y", write: true }, { name: "d", write: true }],
+    body: "  let v = x[i];\n  y[i] = op_f(v);\n  d[i] = op_df(v);",
+    uses: ["f", "df"],
+  },
+  gradient: {
+    buffers: [{ name: "x", write: false }, { name: "dy", write: false }, { name: "dx", write: true }],
+    body: "  dx[i] = dy[i] * op_df(x[i]);",
+    uses: ["df"],
+  },
+};
+
+/** A unary op's kernel in one of its modes. `id` distinguishes redefinitions of one name. */
+export function unaryKernel(op: UnaryOpDef, id: number, mode: UnaryMode, wg: number): KernelDef {
   const nParams = op.params?.length ?? 0;
-  const buffers = [{ name: "x", write: false }, { name: "y", write: true }, ...(derivative ? [{ name: "d", write: true }] : [])];
-  const body = derivative ? "  let v = x[i];\n  y[i] = op_f(v);\n  d[i] = op_df(v);" : "  y[i] = op_f(x[i]);";
+  const { buffers, body, uses } = UNARY_MODES[mode];
   return {
-    key: `unary${derivative ? "WithDerivative" : ""}:${op.name}#${id}:wg${wg}`,
+    key: `unary:${mode}:${op.name}#${id}:wg${wg}`,
     writes: buffers.map((b) => b.write),
     uniformWords: UNARY_PARAM_BASE + nParams,
     source: () =>
@@ -25,8 +41,7 @@ export function unaryKernel(op: UnaryOpDef, id: number, derivative: boolean, wg:
         uniformBlock(UNARY_PARAM_BASE + nParams),
         storageDecls(buffers),
         PRELUDE,
-        unaryFunction("op_f", op, op.wgsl.f, UNARY_PARAM_BASE),
-        ...(derivative ? [unaryFunction("op_df", op, op.wgsl.df, UNARY_PARAM_BASE)] : []),
+        ...uses.map((fn) => unaryFunction(`op_${fn}`, op, op.wgsl[fn], UNARY_PARAM_BASE)),
         linearMain(wg, body),
       ].join("\n"),
   };
