@@ -2,7 +2,9 @@
 // against the TypeScript loop over the op table (the same backend built with
 // { wasmElementwise: false }), for every op that has a kernel. Backend calls only, on
 // preallocated buffers, as autograd makes them: the forward writing f and f′, then backward's
-// multiply dy·f′. Each op also as a multiple of relu on the same path.
+// multiply dy·f′; or, for the ops that recompute f′ (recomputeDerivative: relu and the other
+// piecewise-linear ones), the forward writing f, then dy·f′(x). Each op also as a multiple of
+// relu on the same path.
 //
 //   node --import tsx bench/cpu-activations.ts
 //
@@ -34,10 +36,16 @@ for (const [path, backend] of Object.entries(PATHS)) {
   const dx = backend.alloc(SIZE);
   for (const op of OPS) {
     const params = (unaryOp(op).params ?? []).map((p) => p.default);
-    bench.add(`${path} ${op}`, () => {
-      backend.unary(op, params, x, y, d);
-      backend.binary("mul", dy, d, dx, [SIZE], [1], [1]);
-    });
+    const forwardAndBackward = unaryOp(op).recomputeDerivative
+      ? () => {
+          backend.unary(op, params, x, y);
+          backend.unaryGrad(op, params, x, dy, dx);
+        }
+      : () => {
+          backend.unary(op, params, x, y, d);
+          backend.binary("mul", dy, d, dx, [SIZE], [1], [1]);
+        };
+    bench.add(`${path} ${op}`, forwardAndBackward);
   }
 }
 
