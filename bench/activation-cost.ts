@@ -10,28 +10,13 @@
 //
 // Prints a markdown table for bench/RESULTS.md.
 
-import { getBackend, randn, tidy } from "../src/index.js";
 import { tunegradBackends, useTunegrad } from "./compare/backends.js";
 import { machine } from "./cpu-report.js";
-import { tunegradMlpStep, type Workload } from "./mlp-workload.js";
+import { tunegradActivationStep, tunegradMlpStep, type Workload } from "./mlp-workload.js";
 import { pairedRatios } from "./paired-ratios.js";
 
 const ACTIVATIONS = ["relu", "mish", "tanh", "sigmoid", "silu", "gelu", "softplus"];
-const SIZE = 1 << 20;
 const rounds = Number(process.argv[2] ?? 9);
-
-function activationWorkload(act: string): Workload<Promise<void>> {
-  const x = randn([SIZE], { seed: 3, requiresGrad: true });
-  const backend = getBackend();
-  return {
-    step: async () => {
-      tidy(() => x.unary(act).sum().backward());
-      x.zeroGrad();
-      await backend.sync();
-    },
-    dispose: () => x.dispose(),
-  };
-}
 
 /** Per activation, its paired ratio to relu on the current backend. */
 async function activationCosts(make: (act: string) => Workload<Promise<void>>, msPerCase: number) {
@@ -51,7 +36,7 @@ console.log("|---|---|---|---:|---:|---|");
 for (const name of names) {
   useTunegrad(name);
   for (const [workload, make, ms] of [
-    ["fwd+bwd, 1M values", activationWorkload, 150],
+    ["fwd+bwd, 1M values", tunegradActivationStep, 150],
     ["MLP step, batch 128", tunegradMlpStep, 250],
   ] as const) {
     for (const r of await activationCosts(make, ms)) {

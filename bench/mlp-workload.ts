@@ -1,6 +1,7 @@
 // The training step both MLP benchmarks time (bench/compare/mlp.ts side by side with tfjs,
 // bench/webgpu-mlp.ts with a profile): an MLP 784-256-128-10, batch 128, Adam (lr 1e-3), softmax
 // cross-entropy on fixed inputs, built once per implementation so that a step is only the step.
+// Also the one-activation workload (bench/compare/mlp.ts, bench/activation-cost.ts).
 
 import * as tf from "@tensorflow/tfjs";
 import { getBackend, losses, nn, optim, randn, tensor, tidy } from "../src/index.js";
@@ -49,6 +50,26 @@ export function tunegradMlpStep(activation: string): Workload<Promise<void>> {
       opt.dispose();
       model.dispose();
     },
+  };
+}
+
+/** Values in the one-activation workload: 1M, where the per-element cost dominates. */
+export const ACTIVATION_SIZE = 1 << 20;
+
+/**
+ * One activation's forward and backward on ACTIVATION_SIZE values through the public API, as a
+ * user's code runs it (`x.unary(act).sum().backward()`), on tunegrad's current backend.
+ */
+export function tunegradActivationStep(act: string): Workload<Promise<void>> {
+  const x = randn([ACTIVATION_SIZE], { seed: 3, requiresGrad: true });
+  const backend = getBackend();
+  return {
+    step: async () => {
+      tidy(() => x.unary(act).sum().backward());
+      x.zeroGrad();
+      await backend.sync();
+    },
+    dispose: () => x.dispose(),
   };
 }
 

@@ -1,8 +1,10 @@
 // One training step of an MLP 784-256-128-10 (batch 128, Adam, softmax cross-entropy), in
 // samples per second, for each activation; and one activation's forward + backward on 1M values.
 
-import { activations, getBackend, randn, tidy } from "../../src/index.js";
-import { MLP_BATCH, TFJS_ACTIVATIONS, tfjsActivation, tfjsMlpStep, tunegradMlpStep, type Workload } from "../mlp-workload.js";
+import { activations } from "../../src/index.js";
+import {
+  ACTIVATION_SIZE, MLP_BATCH, TFJS_ACTIVATIONS, tfjsActivation, tfjsMlpStep, tunegradActivationStep, tunegradMlpStep, type Workload,
+} from "../mlp-workload.js";
 import { measureRow, type Row, type RowResult } from "./harness.js";
 import { tf, TFJS_BACKENDS, useTfjs, useTunegrad } from "./backends.js";
 
@@ -38,26 +40,13 @@ export async function mlpRows(tunegrad: string[], acts = ["relu", "tanh", "mish"
   return rows;
 }
 
-const N = 1 << 20;
-
 /** Forward and backward of one activation on 1M values (the per-element cost of the choice). */
 export async function activationRows(tunegrad: string[], acts = activations.keys()): Promise<RowResult[]> {
   const rows: RowResult[] = [];
   for (const act of acts) {
-    const ours = (): Workload<Promise<void>> => {
-      const x = randn([N], { seed: 3, requiresGrad: true });
-      const backend = getBackend();
-      return {
-        step: async () => {
-          tidy(() => x.unary(act).sum().backward());
-          x.zeroGrad();
-          await backend.sync();
-        },
-        dispose: () => x.dispose(),
-      };
-    };
+    const ours = () => tunegradActivationStep(act);
     const theirs = (): Workload<void> => {
-      const x = tf.randomNormal([N], 0, 1, "float32", 3);
+      const x = tf.randomNormal([ACTIVATION_SIZE], 0, 1, "float32", 3);
       const grad = tf.grad((v: tf.Tensor) => tf.sum(tfjsActivation(act, v)));
       return {
         step: () => void tf.tidy(() => grad(x).dataSync()),
@@ -65,7 +54,7 @@ export async function activationRows(tunegrad: string[], acts = activations.keys
       };
     };
     const hasTfjs = TFJS_ACTIVATIONS.includes(act);
-    rows.push(await compareRow(`${act} forward+backward, 1M`, "M elements/s", N / 1e6, tunegrad, ours, hasTfjs ? theirs : undefined));
+    rows.push(await compareRow(`${act} forward+backward, 1M`, "M elements/s", ACTIVATION_SIZE / 1e6, tunegrad, ours, hasTfjs ? theirs : undefined));
   }
   return rows;
 }
