@@ -30,14 +30,18 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Times `cases` in `rounds` interleaved rounds; ratios are to the case named `baseline`. */
+/** Times `cases` in `rounds` interleaved rounds, rotating their order; ratios are to the case named `baseline`. */
 export async function pairedRatios(cases: readonly PairedCase[], baseline: string, rounds: number, msPerCase: number): Promise<PairedResult[]> {
   if (!cases.some((c) => c.name === baseline)) throw new Error(`the baseline "${baseline}" is not one of the cases (${cases.map((c) => c.name).join(", ")})`);
   if (!Number.isInteger(rounds) || rounds < 3) throw new Error(`rounds must be an integer of at least 3, got ${rounds}`);
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     const bench = new Bench({ time: msPerCase, warmupTime: r === 0 ? 200 : 20, retainSamples: true });
-    for (const c of cases) bench.add(c.name, c.fn);
+    // Each round starts one case later, so that no case always runs first (or right after another).
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[(i + r) % cases.length]!;
+      bench.add(c.name, c.fn);
+    }
     await bench.run();
     for (const c of cases) times.get(c.name)!.push(medianMs(bench.getTask(c.name)!));
   }

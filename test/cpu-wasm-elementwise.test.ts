@@ -9,8 +9,8 @@
 // range (e^−100 is a subnormal with few significant bits), and 1e-7 is one float32 ulp of an O(1)
 // derivative, for its zero crossings. A reference beyond float32's range must give the infinity
 // it rounds to. gelu and geluTanh get 2e-5 relative: they take e^u of a computed argument u (x²/2
-// or a cubic in x), and the float32 rounding of u, |u|·2⁻²⁴ (two roundings in x²/2), is a relative
-// error of e^u; |u| reaches 104 before e^u underflows.
+// or a cubic in x), and u's float32 rounding (once or twice: up to about |u|·2⁻²³) becomes a
+// relative error of e^u; |u| reaches 104 before e^u underflows.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -218,10 +218,17 @@ describe("the CPU backend runs its activations and arithmetic on these kernels",
     assert.deepEqual(y, Float32Array.from(x, (xi) => (xi <= 0 ? 0 : xi)));
     assert.throws(() => wasm!.activation("relu", [], x, new Float32Array(3)), /different lengths \(40003, 3\)/);
     assert.throws(() => wasm!.activation("relu", [], x, x.slice(), new Float32Array(3)), /different lengths \(40003, 40003, 3\)/);
-    assert.throws(() => wasm!.activation("exp", [], x, x.slice()), /no WebAssembly kernel for the activation "exp"; the kernels are: relu, /);
+    assert.throws(() => wasm!.activation("exp", [], x, x.slice()), /no WebAssembly activation kernel for "exp"; there are kernels for: relu, /);
+    assert.throws(() => wasm!.activation("exp", [], x, x.slice(), x.slice()), /no WebAssembly activation kernel for "exp"; /);
+    assert.throws(() => wasm!.gradient("mish", [], x, x, x.slice()), /no WebAssembly gradient kernel for "mish"; there are kernels for: relu, /);
+    assert.throws(() => wasm!.arithmetic("pow" as ArithmeticOp, x, x, x.slice()), /no WebAssembly arithmetic kernel for "pow"; there are kernels for: add, sub, mul, div/);
     assert.throws(
       () => backend.matmul(backend.upload(Float32Array.of(1)), backend.upload(x), backend.alloc(n), { batch: 1, m: 1, n, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }, { derivative: backend.alloc(n) }),
       /asks for a derivative but has no activation/,
+    );
+    assert.throws(
+      () => backend.matmul(backend.upload(Float32Array.of(1)), backend.upload(x), backend.alloc(n), { batch: 1, m: 1, n, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }, { activation: { op: "relu", params: [] }, derivative: backend.alloc(3) }),
+      /matmul: derivative must hold 40003 values like out, got 3/,
     );
   });
 });

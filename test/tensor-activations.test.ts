@@ -8,8 +8,9 @@
 //   true value is below float32's normal range, such as geluTanh(−10) ≈ −1e−37, which float32
 //   arithmetic flushes towards 0 (as PyTorch's float32 kernels do).
 //   gelu and geluTanh: 2e-5 relative. Their float32 kernels take e^u of a computed argument u
-//   (x²/2, or a cubic in x), and the exponential turns u's rounding into a relative error of up
-//   to |u|·2⁻²³ with |u| ≤ 104; it shows only in the tail (x < −4, values below 1e-4). PyTorch's
+//   (x²/2, or a cubic in x), and the exponential turns u's rounding (once or twice) into a
+//   relative error of up to about |u|·2⁻²³ with |u| ≤ 104; it shows only in the tail (x < −4,
+//   values below 1e-4). PyTorch's
 //   float32 form there, 0.5·x·(1 + erf(x/√2)), cancels to no correct digit at all.
 // - derivatives: |y' − ref'| ≤ 1e-5·|ref'| + 1e-7, against a float64 central difference of the
 //   reference with a step that does not reach a kink; at a kink itself, PyTorch's choice. These

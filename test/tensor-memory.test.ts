@@ -168,6 +168,29 @@ describe("tidy, keep and dispose", () => {
     leaked.dispose();
   });
 
+  it("what backward saved lives as long as the result it belongs to, not as long as the tidy", () => {
+    const before = memory();
+    const w = tensor([-1, 0.5, 2], [3], { requiresGrad: true });
+    const x = tensor([[1, -2]], [1, 2], { requiresGrad: true });
+    const weight = tensor([[0.5, -1], [2, 0.25]], [2, 2], { requiresGrad: true });
+    const afterLeaves = memory();
+    // sigmoid keeps f′ from its forward, linear+mish keeps mish′: both outlive the tidy with the
+    // result returned from it, or with a view of it, and backward still works.
+    const y = tidy(() => w.unary("sigmoid"));
+    const z = tidy(() => linear(x, weight, null, "mish").reshape([2]));
+    tidy(() => y.sum().add(z.sum()).backward());
+    const s = (v: number) => 1 / (1 + Math.exp(-v));
+    [-1, 0.5, 2].forEach((v, i) => assert.ok(Math.abs(w.grad!.dataSync()[i]! - s(v) * (1 - s(v))) < 1e-6));
+    assert.ok(weight.grad!.dataSync().every(Number.isFinite));
+    // Disposing the result frees what it saved at once (no garbage collection needed).
+    for (const t of [w, x, weight]) t.zeroGrad();
+    y.dispose();
+    z.dispose();
+    assert.deepEqual(memory(), afterLeaves);
+    for (const t of [w, x, weight]) t.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
   it("views share a buffer: its bytes are freed when the last view goes", () => {
     const before = memory();
     const base = zeros([6]);

@@ -369,6 +369,7 @@ describe("WebGPU kernels against the CPU backend", { skip }, () => {
       const pre = cpu.alloc(outLen);
       cpu.matmul(cpu.upload(A), cpu.upload(B), pre, args, epi.bias ? { bias: cpu.upload(bias) } : {});
       const z = cpu.readSync(pre);
+      cpu.free(pre);
       close(`${label} derivative`, g.gpu[1]!, g.cpu[1]!, (i) => (Math.abs(z[i]!) <= 2 * tol(i) ? Infinity : 2 * tol(i) + 1e-5 + 1e-4 * Math.abs(g.cpu[1]![i]!)));
     }
   }

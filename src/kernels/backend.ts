@@ -40,6 +40,14 @@ export interface MatmulEpilogue {
   readonly derivative?: Storage;
 }
 
+/** Checks an epilogue against its product's output (`outSize` values, rows of `n`). */
+export function checkEpilogue(epilogue: MatmulEpilogue, outSize: number, n: number): void {
+  if (epilogue.bias && epilogue.bias.size !== n) throw new Error(`matmul: bias must hold n = ${n} values, got ${epilogue.bias.size}`);
+  if (!epilogue.derivative) return;
+  if (!epilogue.activation) throw new Error("matmul: the epilogue asks for a derivative but has no activation; pass activation too, or drop derivative");
+  if (epilogue.derivative.size !== outSize) throw new Error(`matmul: derivative must hold ${outSize} values like out, got ${epilogue.derivative.size}`);
+}
+
 export type ReduceOp = "sum" | "max" | "min" | "argmax" | "argmin";
 
 export interface AdamArgs {
@@ -94,9 +102,9 @@ export interface Backend {
 
   /**
    * out = f(x), elementwise, for an op of the op table; when `derivative` is given it receives
-   * f′(x) from the same pass. Backward is then dy · f′, one multiply whatever the op, and f and
-   * f′ share their exp or division instead of each paying for it (the forward of a tensor that
-   * will be differentiated asks for both).
+   * f′(x) from the same pass (the forward of a tensor that will be differentiated asks for both).
+   * Backward is then dy · f′, one multiply whatever the op, and the kernel can share the work f
+   * and f′ have in common (the CPU's share their exp and division).
    */
   unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void;
   /**

@@ -47,11 +47,21 @@ export interface BinaryOpDef {
   readonly differentiable: boolean;
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const INV_SQRT_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
+// Constants of the formulas below, shared with the CPU's WebAssembly kernels.
+export const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+export const INV_SQRT_2 = Math.SQRT1_2;
+export const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_SCALE = 1.0507009873554805;
+/** The cubic coefficient of geluTanh's √(2/π)·(x + 0.044715·x³). */
+export const GELU_CUBIC = 0.044715;
+/** Past this x, mish(x) = x and mish′(x) = 1 in float64, and so in float32. */
+export const MISH_LINEAR_FROM = 20;
+/**
+ * Numerical Recipes' Chebyshev fit of erfc (fractional error below 1.2e-7): for z ≥ 0 and
+ * t = 1/(1 + z/2), erfc(z) = t·e^(−z² + P(t)) with P's coefficients here from t⁰ up.
+ */
+export const ERFC_POLY = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277] as const;
 
 // --- TypeScript helpers (float64; results are rounded to float32 when stored) ---------------
 
@@ -67,19 +77,13 @@ export function softplus(x: number): number {
 }
 
 /**
- * erfc with fractional error below 1.2e-7 everywhere (Numerical Recipes' Chebyshev fit), the
- * same formula as the WGSL `tg_erfc`, so both backends agree; float32 cannot hold more.
+ * erfc with fractional error below 1.2e-7 everywhere (ERFC_POLY), the same formula as the WGSL
+ * `tg_erfc` and the CPU kernel, so the backends agree; float32 cannot hold more.
  */
 export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z - 1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
-        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
+  const r = t * Math.exp(-z * z + ERFC_POLY.reduceRight((p, c) => p * t + c, 0));
   return x >= 0 ? r : 2 - r;
 }
 
@@ -90,8 +94,14 @@ function mishTanhSoftplus(e: number): number {
 }
 
 function geluTanhInner(x: number): number {
-  return SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+  return SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
 }
+
+/** A number as a WGSL f32 literal (with a decimal point, which WGSL needs to make it a float). */
+const f = (n: number) => {
+  const s = String(n);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+};
 
 // --- WGSL helpers -----------------------------------------------------------------------------
 
@@ -117,12 +127,12 @@ fn tg_tanh(x: f32) -> f32 {
 }
 // mish's tanh(softplus(x)) and derivative from one exp (see the mish entry of the table).
 fn tg_mish_t(x: f32) -> f32 {
-  let e = exp(min(x, 20.0));
+  let e = exp(min(x, ${f(MISH_LINEAR_FROM)}));
   let n = e * (e + 2.0);
   return n / (n + 2.0);
 }
 fn tg_mish_df(x: f32) -> f32 {
-  if (x > 20.0) { return 1.0; }
+  if (x > ${f(MISH_LINEAR_FROM)}) { return 1.0; }
   let e = exp(x);
   let n = e * (e + 2.0);
   let d = n + 2.0;
@@ -131,9 +141,7 @@ fn tg_mish_df(x: f32) -> f32 {
 fn tg_erfc(x: f32) -> f32 {
   let z = abs(x);
   let t = 1.0 / (1.0 + 0.5 * z);
-  let r = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-      t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-      t * (-0.82215223 + t * 0.17087277)))))))));
+  let r = t * exp(-z * z + ${ERFC_POLY.slice(0, -1).reduceRight((inner, c) => `${f(c)} + t * (${inner})`, f(ERFC_POLY.at(-1)!))});
   return select(2.0 - r, r, x >= 0.0);
 }
 // A float from its bit pattern at run time: Tint rejects a NaN written as a constant expression.
@@ -149,11 +157,6 @@ fn tg_pow(a: f32, b: f32) -> f32 {
   return m;
 }
 `;
-
-const f = (n: number) => {
-  const s = String(n);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-};
 
 // --- The table --------------------------------------------------------------------------------
 
@@ -206,9 +209,9 @@ const unaryOps: UnaryOpDef[] = [
     init: "kaiming",
     description: "x * tanh(softplus(x))",
     ts: {
-      f: (x) => (x > 20 ? x : x * mishTanhSoftplus(Math.exp(x))),
+      f: (x) => (x > MISH_LINEAR_FROM ? x : x * mishTanhSoftplus(Math.exp(x))),
       df: (x) => {
-        if (x > 20) return 1;
+        if (x > MISH_LINEAR_FROM) return 1;
         const e = Math.exp(x);
         const n = e * (e + 2);
         const d = n + 2;
@@ -216,7 +219,7 @@ const unaryOps: UnaryOpDef[] = [
         return n / d + (x * (4 * n + 4)) / (d * d) * (e / (1 + e));
       },
     },
-    wgsl: { f: "select(x * tg_mish_t(x), x, x > 20.0)", df: "tg_mish_df(x)" },
+    wgsl: { f: `select(x * tg_mish_t(x), x, x > ${f(MISH_LINEAR_FROM)})`, df: "tg_mish_df(x)" },
   },
   {
     name: "softplus",
@@ -252,14 +255,14 @@ const unaryOps: UnaryOpDef[] = [
       f: (x) => x * sigmoid(2 * geluTanhInner(x)),
       df: (x) => {
         const s = sigmoid(2 * geluTanhInner(x));
-        return s + 2 * x * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+        return s + 2 * x * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
       },
     },
     wgsl: {
-      f: `x * tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x))`,
+      f: `x * tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + ${f(GELU_CUBIC)} * x * x * x))`,
       df:
-        `tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x)) * (1.0 + 2.0 * x * ` +
-        `(1.0 - tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + 0.044715 * x * x * x))) * ${f(SQRT_2_OVER_PI)} * (1.0 + ${f(3 * 0.044715)} * x * x))`,
+        `tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + ${f(GELU_CUBIC)} * x * x * x)) * (1.0 + 2.0 * x * ` +
+        `(1.0 - tg_sigmoid(${f(2 * SQRT_2_OVER_PI)} * (x + ${f(GELU_CUBIC)} * x * x * x))) * ${f(SQRT_2_OVER_PI)} * (1.0 + ${f(3 * GELU_CUBIC)} * x * x))`,
     },
   },
   {

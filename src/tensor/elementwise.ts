@@ -60,9 +60,21 @@ export function unary(x: Tensor, name: string, params: readonly number[] = []): 
       return [Tensor.fromStorage(backend, dx, x.shape)];
     });
   }
-  const derivative = Tensor.fromStorage(backend, backend.alloc(x.size), x.shape);
-  backend.unary(name, p, x.storage, out, derivative.storage);
-  return Tensor.result(backend, out, x.shape, name, [x], (g) => [binary(g, derivative, "mul")]);
+  const derivative = backend.alloc(x.size);
+  backend.unary(name, p, x.storage, out, derivative);
+  const y = Tensor.fromStorage(backend, out, x.shape);
+  const saved = y.saveForBackward(derivative, x.shape);
+  return y.recordedAs(name, [x], (g) => [multiplyBySaved(g, saved)]);
+}
+
+/** g · (a tensor saved for backward), the saved tensor's handle given back right after. */
+export function multiplyBySaved(g: Tensor, saved: () => Tensor): Tensor {
+  const d = saved();
+  try {
+    return binary(g, d, "mul");
+  } finally {
+    d.dispose();
+  }
 }
 
 /** f(a, b) for a binary op of the op table, broadcasting a and b against each other. */

@@ -7,6 +7,8 @@ import { CpuBackend } from "../kernels/cpu/backend.js";
 /** A device buffer shared by a tensor and its reshaped views; freed when the last one lets go. */
 export class StorageRef {
   private refs = 1;
+  /** Buffers that only this one's users need (saved for backward), released with it. */
+  private attached: StorageRef[] | null = null;
   constructor(
     readonly backend: Backend,
     readonly storage: Storage,
@@ -17,7 +19,14 @@ export class StorageRef {
   }
 
   release(): void {
-    if (--this.refs === 0) this.backend.free(this.storage);
+    if (--this.refs !== 0) return;
+    this.backend.free(this.storage);
+    this.attached?.forEach((a) => a.release());
+  }
+
+  /** Releases `other` when this buffer is freed. */
+  attach(other: StorageRef): void {
+    (this.attached ??= []).push(other);
   }
 
   get released(): boolean {

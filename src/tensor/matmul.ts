@@ -1,11 +1,12 @@
 // Matrix products. The backend multiplies batches of matrices with either operand optionally
 // transposed, so backward (g·Bᵀ and Aᵀ·g) never materialises a transpose; `linear` fuses bias
-// and activation into the product's epilogue and keeps the pre-activation for its backward.
+// and activation into the product's epilogue, which also writes the activation's derivative
+// for backward.
 
 import { resolveParams, unaryOp } from "../kernels/ops.js";
 import { broadcastShapes, shapeToString, sizeOf } from "../kernels/shape.js";
 import { isGradEnabled } from "./engine.js";
-import { binary, commonBackend } from "./elementwise.js";
+import { commonBackend, multiplyBySaved } from "./elementwise.js";
 import { sum, sumToShape } from "./reduce.js";
 import { expand, reshape } from "./shape-ops.js";
 import { Tensor } from "./tensor.js";
@@ -70,8 +71,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /**
  * activation(x·w + b) in one kernel: x is [..., in], w is [in, out], b is [out]. The activation
- * is an op-table key (with its parameters); its derivative is applied in backward as one fused
- * `dy * f'(z)` kernel on the kept pre-activation z.
+ * is an op-table key (with its parameters); the kernel also writes f'(z) at the pre-activation
+ * z when a gradient will be needed, and backward multiplies dy by it.
  */
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: string | null, params: readonly number[] = []): Tensor {
   if (w.rank !== 2) throw new Error(`linear: the weight must be [in, out], got ${shapeToString(w.shape)}`);
@@ -86,18 +87,20 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: str
   const outShape = [...x.shape.slice(0, -1), fanOut];
   const inputs = b ? [x, w, b] : [x, w];
   const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  const derivative = act && needsGrad ? Tensor.fromStorage(backend, backend.alloc(rows * fanOut), [rows, fanOut]) : undefined;
+  const derivative = act && needsGrad ? backend.alloc(rows * fanOut) : undefined;
   const out = backend.alloc(rows * fanOut);
   backend.matmul(
     x.storage,
     w.storage,
     out,
     { batch: 1, m: rows, n: fanOut, k: fanIn, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 },
-    { bias: b?.storage, activation: act, derivative: derivative?.storage },
+    { bias: b?.storage, activation: act, derivative },
   );
-  return Tensor.fromStorage(backend, out, outShape).recordedAs(act ? `linear+${act.op}` : "linear", inputs, (g) => {
+  const y = Tensor.fromStorage(backend, out, outShape);
+  const saved = derivative ? y.saveForBackward(derivative, [rows, fanOut]) : undefined;
+  return y.recordedAs(act ? `linear+${act.op}` : "linear", inputs, (g) => {
     const g2 = reshape(g, [rows, fanOut]);
-    const gz = derivative ? binary(g2, derivative, "mul") : g2;
+    const gz = saved ? multiplyBySaved(g2, saved) : g2;
     const x2 = reshape(x, [rows, fanIn]);
     return [
       x.requiresGrad ? reshape(product({ t: gz, rows, cols: fanOut, trans: false }, { t: w, rows: fanIn, cols: fanOut, trans: true }, 1, [rows, fanIn]), x.shape) : null,

@@ -61,6 +61,21 @@ export class Tensor implements Disposable {
     return this;
   }
 
+  /**
+   * @internal Keeps `storage`, a buffer this tensor's backward reads, alive for as long as this
+   * tensor's own buffer (views included) rather than for the tidy() it was made in: a result
+   * returned from tidy() can still be differentiated, and disposing it frees the saved buffer
+   * too. Returns a function giving a tensor over the saved buffer, to dispose after use.
+   */
+  saveForBackward(storage: Storage, shape: Shape): () => Tensor {
+    const saved = new StorageRef(this.backend, storage);
+    this.ref.attach(saved);
+    return () => {
+      saved.retain();
+      return new Tensor(saved, shape);
+    };
+  }
+
   /** @internal A tensor sharing this one's buffer under another shape (same size). */
   view(shape: Shape): Tensor {
     this.storage; // throws if disposed

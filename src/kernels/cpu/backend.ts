@@ -3,7 +3,7 @@
 // backend is tested against, so clarity wins over cleverness everywhere but in matmul, the
 // activations and add/sub/mul/div (WebAssembly SIMD kernels, computed in float32).
 
-import type { AdamArgs, Backend, MatmulArgs, MatmulEpilogue, ReduceOp, SgdArgs, Storage } from "../backend.js";
+import { type AdamArgs, type Backend, checkEpilogue, type MatmulArgs, type MatmulEpilogue, type ReduceOp, type SgdArgs, type Storage } from "../backend.js";
 import { binaryOp, unaryOp } from "../ops.js";
 import type { Shape } from "../shape.js";
 import { matmulCpu } from "./matmul.js";
@@ -248,9 +248,9 @@ export class CpuBackend implements Backend {
 
   matmul(a: Storage, b: Storage, out: Storage, args: MatmulArgs, epilogue?: MatmulEpilogue): void {
     const O = buf(out);
+    if (epilogue) checkEpilogue(epilogue, O.length, args.n);
     matmulCpu(buf(a), buf(b), O, args);
     if (!epilogue) return;
-    if (epilogue.derivative && !epilogue.activation) throw new Error("matmul: the epilogue asks for a derivative but has no activation; pass activation too, or drop derivative");
     const { n } = args;
     const bias = epilogue.bias ? buf(epilogue.bias) : undefined;
     if (bias) for (let i = 0; i < O.length; i++) O[i] = O[i]! + bias[i % n]!;

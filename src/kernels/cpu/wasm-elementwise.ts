@@ -15,7 +15,9 @@
 // Math.exp in float64, so sigmoid or mish cost two to two and a half times relu, and a plain
 // add through the op table costs 10 ns per value.
 
-import { unaryOp } from "../ops.js";
+import {
+  ERFC_POLY, GELU_CUBIC, INV_SQRT_2, INV_SQRT_2PI, MISH_LINEAR_FROM, SELU_ALPHA, SELU_SCALE, SQRT_2_OVER_PI, unaryOp,
+} from "../ops.js";
 import { assembleModule, canRun, F32, funcType, I32 } from "./wasm-encoding.js";
 import {
   abs, add, and, atMost, type Body, ConstantPool, div, exp, expm1, f32, ge, gt, le, logOneToTwo, loopBody, lt, memoized, mul, neg, ONE, select, sub, TWO, type Vec, ZERO,
@@ -37,8 +39,8 @@ const sigmoidParts = memoized((b, x) => {
 
 /**
  * softplus(βx)/β = max(x, 0) + log1p(e)/β with e = e^−|βx|, and its derivative sigmoid(βx), from
- * one exp and one division (β > 0; max(x, 0) rather than max(βx, 0)/β, which overflows for large
- * x). log1p(e) = log u + (e − (u − 1))/u with u = 1 + e rounded: the second term restores what
+ * one exp, one log and the division sigmoid needs, plus the division by β (β > 0; max(x, 0)
+ * rather than max(βx, 0)/β, which overflows for large x). log1p(e) = log u + (e − (u − 1))/u with u = 1 + e rounded: the second term restores what
  * the rounding lost (u − 1 is exact), and 1/u is sigmoid's q.
  */
 const softplusParts = memoized((b, x, beta) => {
@@ -60,8 +62,6 @@ const tanhParts = memoized((b, x) => {
   return { u, q: b.let(div(ONE, add(ONE, u))) };
 });
 
-const MISH_LINEAR_FROM = 20;
-
 /** With e = e^x, n = e·(e + 2) and r = 1/(n + 2): tanh(softplus(x)) = n·r. */
 const mishParts = memoized((b, x) => {
   const e = exp(b, x);
@@ -69,35 +69,27 @@ const mishParts = memoized((b, x) => {
   return { e, n, r: b.let(div(ONE, add(n, TWO))) };
 });
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const GELU_CUBIC = 0.044715;
-
 /** geluTanh's sigmoid(v) with v = 2·√(2/π)·(x + 0.044715·x³), so that gelu_tanh(x) = x·sigmoid(v). */
 const geluTanhParts = memoized((b, x) => {
   const v = b.let(mul(mul(f32(2 * SQRT_2_OVER_PI), x), add(ONE, mul(f32(GELU_CUBIC), mul(x, x)))));
   return sigmoidParts(b, v);
 });
 
-// erfc by Numerical Recipes' Chebyshev fit (fractional error below 1.2e-7), the formula of the op
-// table's erfc and the WGSL tg_erfc: with z = |w| and t = 1/(1 + z/2),
-// erfc(w) = t·e^(−z² + P(t)) for w ≥ 0 and 2 − that for w < 0.
-const ERFC_POLY = [0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223];
-const INV_SQRT_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/** erfc(−x/√2) = 2·Φ(x), the normal distribution gelu multiplies x by (halved). */
+/**
+ * erfc(−x/√2) = 2·Φ(x), the normal distribution gelu multiplies x by (halved), by the op table's
+ * erfc fit: with z = |x|/√2 and t = 1/(1 + z/2), t·e^(−z² + P(t)), or 2 minus that for x > 0.
+ */
 const twicePhi = memoized((b, x) => {
   const z = b.let(mul(abs(x), f32(INV_SQRT_2)));
   const t = b.let(div(ONE, add(ONE, mul(f32(0.5), z))));
-  let poly: Vec = f32(ERFC_POLY[0]!);
-  for (const c of ERFC_POLY.slice(1)) poly = add(mul(poly, t), f32(c));
+  const poly = ERFC_POLY.slice(0, -1).reduceRight((inner: Vec, c) => add(mul(inner, t), f32(c)), f32(ERFC_POLY.at(-1)!));
   const tail = b.let(mul(t, exp(b, sub(poly, mul(z, z)))));
   // w = −x/√2 is negative exactly where x is positive.
   return select(gt(x, ZERO), sub(TWO, tail), tail);
 });
 
-/** 1/(1 + |x|), softsign's one division. */
-const softsignParts = memoized((b, x) => b.let(div(ONE, add(ONE, abs(x)))));
+/** 1 + |x|, softsign's denominator. */
+const softsignDenominator = memoized((b, x) => b.let(add(ONE, abs(x))));
 
 interface ActivationKernel {
   /** f(x); p0 and p1 are the op's parameters, broadcast. */
@@ -105,9 +97,6 @@ interface ActivationKernel {
   /** f′(x). */
   readonly df: (b: Body, x: Vec, p0: Vec, p1: Vec) => Vec;
 }
-
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
 
 const activations: Readonly<Record<string, ActivationKernel>> = {
   relu: {
@@ -209,10 +198,11 @@ const activations: Readonly<Record<string, ActivationKernel>> = {
     df: (_b, x) => select(lt(x, f32(-3)), ZERO, select(le(x, f32(3)), div(add(add(x, x), f32(3)), f32(6)), ONE)),
   },
   softsign: {
-    f: (b, x) => mul(x, softsignParts(b, x)),
+    // x/d rather than x·(1/d): correctly rounded, where 1/d is subnormal for |x| near 3e38.
+    f: (b, x) => div(x, softsignDenominator(b, x)),
     df: (b, x) => {
-      const q = softsignParts(b, x);
-      return mul(q, q);
+      const d = softsignDenominator(b, x);
+      return div(ONE, mul(d, d));
     },
   },
 };
@@ -319,9 +309,10 @@ export function createWasmElementwise(): WasmElementwise | null {
   const first = new Float32Array(memory.buffer, IN_AT, CHUNK);
   const second = new Float32Array(memory.buffer, SECOND_AT, CHUNK);
   const outs = new Float32Array(memory.buffer, OUT_AT, CHUNK);
-  const kernel = (name: string, what: string, names: readonly string[]): Kernel => {
+  /** The export `name` that runs `op`; an error naming the op when there is none. */
+  const kernel = (name: string, op: string, what: string, ops: readonly string[]): Kernel => {
     const run = kernels.get(name);
-    if (run === undefined) throw new Error(`no WebAssembly kernel for the ${what} "${name}"; the kernels are: ${names.join(", ")}`);
+    if (run === undefined) throw new Error(`no WebAssembly ${what} kernel for "${op}"; there are kernels for: ${ops.join(", ")}`);
     return run;
   };
   const checkLengths = (op: string, ...arrays: Float32Array[]) => {
@@ -350,10 +341,10 @@ export function createWasmElementwise(): WasmElementwise | null {
       const p0 = params[0] ?? 0;
       const p1 = params[1] ?? 0;
       if (!derivative) {
-        const run = kernel(op, "activation", ACTIVATION_OPS);
+        const run = kernel(op, op, "activation", ACTIVATION_OPS);
         chunked(x, null, (n) => run(IN_AT, OUT_AT, n, p0, p1), out, null);
       } else {
-        const run = kernel(`${op}WithDerivative`, "activation", ACTIVATION_OPS);
+        const run = kernel(`${op}WithDerivative`, op, "activation", ACTIVATION_OPS);
         // The derivative is written to the second region.
         chunked(x, null, (n) => run(IN_AT, OUT_AT, SECOND_AT, n, p0, p1), out, derivative);
       }
@@ -361,17 +352,17 @@ export function createWasmElementwise(): WasmElementwise | null {
     gradients: new Set(GRADIENT_OPS),
     gradient(op, params, x, dy, dx) {
       checkLengths(op, x, dy, dx);
-      const run = kernel(`${op}Gradient`, "gradient", GRADIENT_OPS);
+      const run = kernel(`${op}Gradient`, op, "gradient", GRADIENT_OPS);
       chunked(x, dy, (n) => run(IN_AT, SECOND_AT, OUT_AT, n, params[0] ?? 0, params[1] ?? 0), dx, null);
     },
     arithmetic(op, a, b, out) {
       checkLengths(op, a, b, out);
-      const run = kernel(op, "arithmetic op", ARITHMETIC_OPS);
+      const run = kernel(op, op, "arithmetic", ARITHMETIC_OPS);
       chunked(a, b, (n) => run(IN_AT, SECOND_AT, OUT_AT, n, 0, 0), out, null);
     },
     arithmeticScalar(op, a, s, scalarFirst, out) {
       checkLengths(op, a, out);
-      const run = kernel(scalarFirst ? `scalar${op}` : `${op}Scalar`, "arithmetic op", ARITHMETIC_OPS);
+      const run = kernel(scalarFirst ? `scalar${op}` : `${op}Scalar`, op, "arithmetic", ARITHMETIC_OPS);
       chunked(a, null, (n) => run(IN_AT, OUT_AT, n, s, 0), out, null);
     },
   };

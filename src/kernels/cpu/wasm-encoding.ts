@@ -28,6 +28,7 @@ export const Simd = {
   V128Store: [0x0b],
   V128Const: [0x0c],
   F32x4Splat: [0x13],
+  F32x4Eq: [0x41],
   F32x4Lt: [0x43],
   F32x4Gt: [0x44],
   F32x4Le: [0x45],

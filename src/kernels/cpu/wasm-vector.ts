@@ -34,6 +34,7 @@ export const atMost = (x: Vec, hi: Vec) => simd(Simd.F32x4Pmin, x, hi);
 export const abs = (a: Vec) => simd(Simd.F32x4Abs, a);
 export const neg = (a: Vec) => simd(Simd.F32x4Neg, a);
 // Comparisons give all-ones lanes where true; every comparison with NaN is false, as in TS.
+export const eq = (a: Vec, b: Vec) => simd(Simd.F32x4Eq, a, b);
 export const lt = (a: Vec, b: Vec) => simd(Simd.F32x4Lt, a, b);
 export const gt = (a: Vec, b: Vec) => simd(Simd.F32x4Gt, a, b);
 export const le = (a: Vec, b: Vec) => simd(Simd.F32x4Le, a, b);
@@ -227,10 +228,13 @@ export const exp = memoized((b, x) => {
   return b.let(mul(mul(add(m, ONE), s1), s2));
 });
 
-/** e^x − 1 without the cancellation of exp(x) − 1 near 0: 2^n·m + (2^n − 1). */
+/**
+ * e^x − 1 without the cancellation of exp(x) − 1 near 0: 2^n·m + (2^n − 1); x itself at ±0, whose
+ * sign the reduction loses (it gives +0 for −0).
+ */
 export const expm1 = memoized((b, x) => {
   const { m, s1, s2 } = expParts(b, x);
-  return b.let(add(mul(mul(m, s1), s2), sub(mul(s1, s2), ONE)));
+  return b.let(select(eq(x, ZERO), x, add(mul(mul(m, s1), s2), sub(mul(s1, s2), ONE))));
 });
 
 // --- log ------------------------------------------------------------------------------------

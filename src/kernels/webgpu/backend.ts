@@ -10,7 +10,7 @@
 // differ from the CPU backend. Out-of-range gather indices give NaN and scatterAdd skips them,
 // where the CPU backend throws.
 
-import type { AdamArgs, Backend, MatmulArgs, MatmulEpilogue, ReduceOp, SgdArgs, Storage } from "../backend.js";
+import { type AdamArgs, type Backend, checkEpilogue, type MatmulArgs, type MatmulEpilogue, type ReduceOp, type SgdArgs, type Storage } from "../backend.js";
 import { binaryOp, resolveParams, unaryOp, type UnaryOpDef } from "../ops.js";
 import type { Shape } from "../shape.js";
 import type { PooledBuffer } from "./buffer-pool.js";
@@ -347,11 +347,7 @@ export class WebGPUBackend implements Backend {
     need("a", a, aBatchStride, m * k);
     need("b", b, bBatchStride, k * n);
     if (out.size !== batch * m * n) throw new Error(`matmul: out must hold batch·m·n = ${batch * m * n} values, got ${out.size}`);
-    if (epilogue.bias && epilogue.bias.size !== n) throw new Error(`matmul: bias must hold n = ${n} values, got ${epilogue.bias.size}`);
-    if (epilogue.derivative && epilogue.derivative.size !== out.size) {
-      throw new Error(`matmul: derivative must hold ${out.size} values like out, got ${epilogue.derivative.size}`);
-    }
-    if (epilogue.derivative && !epilogue.activation) throw new Error("matmul: the epilogue asks for a derivative but has no activation; pass activation too, or drop derivative");
+    checkEpilogue(epilogue, out.size, n);
     const act = epilogue.activation;
     const actDef = act ? unaryOp(act.op) : null;
     const actParams = actDef && act ? resolveParams(actDef, act.params) : [];

@@ -202,8 +202,13 @@ export function blockedMatmulKernel(config: BlockedConfig, layout: MatmulLayout,
           for (const e of range(4)) store.push(`    if (col0 + ${4 * q + e}u < n) { ${name}[orow + col0 + ${4 * q + e}u] = ${value}.${C[e]}; }`);
         }
       };
-      if (epi.derivative) write("derivative", "vec4<f32>(act_df(v.x), act_df(v.y), act_df(v.z), act_df(v.w))");
-      write("out", epi.activation ? "vec4<f32>(act(v.x), act(v.y), act(v.z), act(v.w))" : "v");
+      // Bound once: the scalar stores below read each component of the same vector.
+      if (epi.derivative) {
+        store.push(`    let dv = vec4<f32>(act_df(v.x), act_df(v.y), act_df(v.z), act_df(v.w));`);
+        write("derivative", "dv");
+      }
+      if (epi.activation) store.push(`    let av = vec4<f32>(act(v.x), act(v.y), act(v.z), act(v.w));`);
+      write("out", epi.activation ? "av" : "v");
       store.push(`  }`);
     }
     store.push(`}`);
