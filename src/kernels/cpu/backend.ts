@@ -6,6 +6,7 @@
 import { type AdamArgs, type Backend, checkEpilogue, type MatmulArgs, type MatmulEpilogue, type ReduceOp, type SgdArgs, type Storage } from "../backend.js";
 import { binaryOp, unaryOp } from "../ops.js";
 import type { Shape } from "../shape.js";
+import { ArrayPool } from "./array-pool.js";
 import { matmulCpu } from "./matmul.js";
 import { forEachRow, isContiguous, isScalarBroadcast } from "./strided.js";
 import { type ArithmeticOp, createWasmElementwise, type WasmElementwise } from "./wasm-elementwise.js";
@@ -17,12 +18,18 @@ import { type ArithmeticOp, createWasmElementwise, type WasmElementwise } from "
 // SIMD) use the loop over the op table, which stays the reference.
 const wasmElementwise = createWasmElementwise();
 
+const DEFAULT_MAX_IDLE_BYTES = 64 * 2 ** 20;
+
 export interface CpuBackendOptions {
   /** Use the WebAssembly SIMD activation and arithmetic kernels where available (default true). */
   readonly wasmElementwise?: boolean;
+  /** Bytes of freed buffers kept for reuse (default 64 MiB; 0 turns the pool off). */
+  readonly maxIdleBytes?: number;
 }
 
 class CpuStorage implements Storage {
+  /** Set by free(): the array may already serve another buffer. */
+  freed = false;
   constructor(readonly data: Float32Array) {}
   get size(): number {
     return this.data.length;
@@ -31,6 +38,7 @@ class CpuStorage implements Storage {
 
 function buf(s: Storage): Float32Array {
   if (!(s instanceof CpuStorage)) throw new Error("a buffer from another backend was passed to the CPU backend; move tensors with .to(backend) first");
+  if (s.freed) throw new Error("internal: a CPU buffer was used after it was freed");
   return s.data;
 }
 
@@ -49,14 +57,16 @@ export class CpuBackend implements Backend {
   readonly name = "cpu";
   private bytes = 0;
   private readonly wasm: WasmElementwise | null;
+  private readonly pool: ArrayPool;
 
   constructor(options: CpuBackendOptions = {}) {
     this.wasm = options.wasmElementwise === false ? null : wasmElementwise;
+    this.pool = new ArrayPool(options.maxIdleBytes ?? DEFAULT_MAX_IDLE_BYTES);
   }
 
   alloc(size: number): Storage {
     this.bytes += size * 4;
-    return new CpuStorage(new Float32Array(size));
+    return new CpuStorage(this.pool.acquire(size));
   }
 
   upload(data: Float32Array): Storage {
@@ -71,7 +81,15 @@ export class CpuBackend implements Backend {
   readonly readSync = (s: Storage): Float32Array => buf(s).slice();
 
   free(s: Storage): void {
-    this.bytes -= buf(s).length * 4;
+    const data = buf(s);
+    (s as CpuStorage).freed = true;
+    this.bytes -= data.length * 4;
+    this.pool.release(data);
+  }
+
+  /** Bytes of freed arrays kept for reuse (not counted by liveBytes). */
+  idleBytes(): number {
+    return this.pool.idleBytes;
   }
 
   liveBytes(): number {
