@@ -2,7 +2,7 @@
 // against the TypeScript loop over the op table (the same backend built with
 // { wasmElementwise: false }), for every op that has a kernel. Backend calls only, on
 // preallocated buffers, as autograd makes them: the forward writing f and f′, then backward's
-// multiply dy·f′; or, for the ops that recompute f′ (recomputeDerivative: relu and the other
+// multiply dy·f′; or, for the ops that recompute f′ (derivativeFrom "input": relu and the other
 // piecewise-linear ones), the forward writing f, then dy·f′(x). Each op also as a multiple of
 // relu on the same path.
 //
@@ -36,7 +36,7 @@ for (const [path, backend] of Object.entries(PATHS)) {
   const dx = backend.alloc(SIZE);
   for (const op of OPS) {
     const params = (unaryOp(op).params ?? []).map((p) => p.default);
-    const forwardAndBackward = unaryOp(op).recomputeDerivative
+    const forwardAndBackward = unaryOp(op).derivativeFrom === "input"
       ? () => {
           backend.unary(op, params, x, y);
           backend.unaryGrad(op, params, x, dy, dx);

@@ -87,8 +87,8 @@ describe("each WebAssembly activation kernel equals the op table's formula in fl
 });
 
 describe("each WebAssembly gradient kernel (the ops that recompute f′) equals dy·f′ in float64", () => {
-  it("covers exactly the activations whose op-table entry says recomputeDerivative", () => {
-    assert.deepEqual([...wasm!.gradients].sort(), [...wasm!.activations].filter((op) => unaryOp(op).recomputeDerivative).sort());
+  it("covers exactly the activations whose op-table entry says derivativeFrom: 'input'", () => {
+    assert.deepEqual([...wasm!.gradients].sort(), [...wasm!.activations].filter((op) => unaryOp(op).derivativeFrom === "input").sort());
     assert.ok(wasm!.gradients.has("relu"));
   });
   for (const op of wasm?.gradients ?? []) {

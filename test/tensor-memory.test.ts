@@ -191,6 +191,42 @@ describe("tidy, keep and dispose", () => {
     assert.deepEqual(memory(), before);
   });
 
+  it("exp's backward multiplies by its own result: the forward keeps no second buffer", () => {
+    const x = tensor([-1, 0, 0.5, 3], [4], { requiresGrad: true });
+    const before = cpuBytes();
+    const y = x.exp();
+    assert.equal(cpuBytes(), before + 16, "only the result's 4 floats");
+    // Through a view, the result's buffer outlives the result's own handle.
+    const view = y.reshape([2, 2]);
+    y.dispose();
+    view.sum().backward();
+    [-1, 0, 0.5, 3].forEach((v, i) => assert.ok(Math.abs(x.grad!.dataSync()[i]! - Math.exp(v)) <= 1e-6 * Math.exp(v)));
+    view.dispose();
+    x.dispose();
+  });
+
+  it("a backward that needs what a disposed result kept says which op and what to do", () => {
+    const x = tensor([[1, -2]], [1, 2], { requiresGrad: true });
+    const weight = tensor([[0.5, -1], [2, 0.25]], [2, 2], { requiresGrad: true });
+    const cases: [string, (t: Tensor) => Tensor][] = [
+      ["sigmoid", (t) => t.unary("sigmoid")], // f′ written by the forward
+      ["exp", (t) => t.exp()], // f′ is the result itself
+      ["linear\\+mish", (t) => linear(t, weight, null, "mish")], // f′ from the fused epilogue
+    ];
+    for (const [op, f] of cases) {
+      const y = f(x);
+      const loss = y.sum();
+      y.dispose();
+      assert.throws(
+        () => loss.backward(),
+        new RegExp(`backward through ${op} needs values its forward kept with its result \\(shape \\[1, 2\\]\\), but that result was disposed before backward\\(\\) ran; dispose results only after backward\\(\\)`),
+      );
+      loss.dispose();
+    }
+    x.dispose();
+    weight.dispose();
+  });
+
   it("views share a buffer: its bytes are freed when the last view goes", () => {
     const before = memory();
     const base = zeros([6]);

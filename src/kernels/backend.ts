@@ -109,7 +109,7 @@ export interface Backend {
   unary(op: string, params: readonly number[], x: Storage, out: Storage, derivative?: Storage): void;
   /**
    * dx = dy · f′(x) with f′ recomputed from x: the backward of the ops whose op-table entry says
-   * recomputeDerivative (piecewise polynomials such as relu), which save no derivative buffer.
+   * derivativeFrom "input" (piecewise polynomials such as relu), which save no derivative buffer.
    */
   unaryGrad(op: string, params: readonly number[], x: Storage, dy: Storage, dx: Storage): void;
   /** out = f(a, b) over `outShape`, reading a and b through broadcast strides. */

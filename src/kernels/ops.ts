@@ -23,11 +23,15 @@ export interface UnaryOpDef {
   };
   readonly wgsl: { readonly f: string; readonly df: string };
   /**
-   * f′ is cheap to recompute from x (a piecewise polynomial): the forward saves no f′ buffer and
-   * backward runs dy·f′(x) from x (Backend.unaryGrad). Without it the forward writes f′ beside f,
-   * sharing the exp, log or division they have in common, and backward multiplies by it.
+   * Where backward gets f′ from, when a gradient is needed:
+   * - "forward" (the default): the forward writes f′ beside f, sharing the exp, log or division
+   *   they have in common, and backward multiplies dy by it;
+   * - "input": f′ is cheap to recompute from x (a piecewise polynomial), so the forward saves
+   *   nothing and backward runs dy·f′(x) (Backend.unaryGrad);
+   * - "output": f′ = f (exp), so backward multiplies dy by the result itself and nothing else is
+   *   saved.
    */
-  readonly recomputeDerivative?: boolean;
+  readonly derivativeFrom?: "forward" | "input" | "output";
   /** True for the ops that the activations registry offers as modules. */
   readonly activation?: boolean;
   /** The weight initialisation that suits a layer feeding this activation. */
@@ -161,14 +165,14 @@ fn tg_pow(a: f32, b: f32) -> f32 {
 // --- The table --------------------------------------------------------------------------------
 
 const unaryOps: UnaryOpDef[] = [
-  { name: "neg", recomputeDerivative: true, ts: { f: (x) => -x, df: () => -1 }, wgsl: { f: "-x", df: "-1.0" } },
-  { name: "exp", ts: { f: Math.exp, df: Math.exp }, wgsl: { f: "exp(x)", df: "exp(x)" } },
+  { name: "neg", derivativeFrom: "input", ts: { f: (x) => -x, df: () => -1 }, wgsl: { f: "-x", df: "-1.0" } },
+  { name: "exp", derivativeFrom: "output", ts: { f: Math.exp, df: Math.exp }, wgsl: { f: "exp(x)", df: "exp(x)" } },
   { name: "log", ts: { f: Math.log, df: (x) => 1 / x }, wgsl: { f: "log(x)", df: "1.0 / x" } },
   { name: "sqrt", ts: { f: Math.sqrt, df: (x) => 0.5 / Math.sqrt(x) }, wgsl: { f: "sqrt(x)", df: "0.5 / sqrt(x)" } },
-  { name: "abs", recomputeDerivative: true, ts: { f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) }, wgsl: { f: "abs(x)", df: "sign(x)" } },
+  { name: "abs", derivativeFrom: "input", ts: { f: Math.abs, df: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) }, wgsl: { f: "abs(x)", df: "sign(x)" } },
   {
     name: "clamp",
-    recomputeDerivative: true,
+    derivativeFrom: "input",
     params: [{ name: "min", default: -Infinity }, { name: "max", default: Infinity }],
     ts: {
       f: (x, [lo, hi]) => (x < lo! ? lo! : x > hi! ? hi! : x),
@@ -178,7 +182,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "relu",
-    recomputeDerivative: true,
+    derivativeFrom: "input",
     activation: true,
     init: "kaiming",
     description: "max(0, x)",
@@ -284,7 +288,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "leakyRelu",
-    recomputeDerivative: true,
+    derivativeFrom: "input",
     activation: true,
     init: "kaiming",
     description: "x if x >= 0 else slope x",
@@ -316,7 +320,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "hardtanh",
-    recomputeDerivative: true,
+    derivativeFrom: "input",
     activation: true,
     init: "xavier",
     description: "clamp(x, min, max)",
@@ -329,7 +333,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "hardSigmoid",
-    recomputeDerivative: true,
+    derivativeFrom: "input",
     activation: true,
     init: "xavier",
     description: "clamp(x / 6 + 1/2, 0, 1)",
@@ -341,7 +345,7 @@ const unaryOps: UnaryOpDef[] = [
   },
   {
     name: "hardSwish",
-    recomputeDerivative: true,
+    derivativeFrom: "input",
     activation: true,
     init: "kaiming",
     description: "x * hardSigmoid(x)",

@@ -43,16 +43,17 @@ export function copy(x: Tensor): Tensor {
 }
 
 /**
- * f(x) for an op of the op table, with the op's parameters (defaults filled in). When a gradient
- * will be needed, the same kernel also writes f′(x) and backward multiplies dy by it, unless f′ is
- * cheap to recompute from x (the op's recomputeDerivative), which saves that buffer.
+ * f(x) for an op of the op table, with the op's parameters (defaults filled in). Backward is
+ * dy · f′(x), with f′ from where the op's `derivativeFrom` says: written by the forward's kernel
+ * beside f (the default), recomputed from x, or f itself (exp).
  */
 export function unary(x: Tensor, name: string, params: readonly number[] = []): Tensor {
   const op = unaryOp(name);
   const p = resolveParams(op, params);
   const backend = x.backend;
   const out = backend.alloc(x.size);
-  if (!(isGradEnabled() && x.requiresGrad) || op.recomputeDerivative) {
+  const from = op.derivativeFrom ?? "forward";
+  if (!(isGradEnabled() && x.requiresGrad) || from === "input") {
     backend.unary(name, p, x.storage, out);
     return Tensor.result(backend, out, x.shape, name, [x], (g) => {
       const dx = backend.alloc(x.size);
@@ -60,10 +61,10 @@ export function unary(x: Tensor, name: string, params: readonly number[] = []): 
       return [Tensor.fromStorage(backend, dx, x.shape)];
     });
   }
-  const derivative = backend.alloc(x.size);
+  const derivative = from === "forward" ? backend.alloc(x.size) : undefined;
   backend.unary(name, p, x.storage, out, derivative);
   const y = Tensor.fromStorage(backend, out, x.shape);
-  const saved = y.saveForBackward(derivative, x.shape);
+  const saved = y.saveForBackward(name, x.shape, derivative);
   return y.recordedAs(name, [x], (g) => [multiplyBySaved(g, saved)]);
 }
 

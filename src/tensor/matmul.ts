@@ -97,7 +97,7 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: str
     { bias: b?.storage, activation: act, derivative },
   );
   const y = Tensor.fromStorage(backend, out, outShape);
-  const saved = derivative ? y.saveForBackward(derivative, [rows, fanOut]) : undefined;
+  const saved = act && derivative ? y.saveForBackward(`linear+${act.op}`, [rows, fanOut], derivative) : undefined;
   return y.recordedAs(act ? `linear+${act.op}` : "linear", inputs, (g) => {
     const g2 = reshape(g, [rows, fanOut]);
     const gz = saved ? multiplyBySaved(g2, saved) : g2;

@@ -62,15 +62,26 @@ export class Tensor implements Disposable {
   }
 
   /**
-   * @internal Keeps `storage`, a buffer this tensor's backward reads, alive for as long as this
-   * tensor's own buffer (views included) rather than for the tidy() it was made in: a result
-   * returned from tidy() can still be differentiated, and disposing it frees the saved buffer
-   * too. Returns a function giving a tensor over the saved buffer, to dispose after use.
+   * @internal Keeps what `op`'s backward reads for this tensor, its result: `storage` (f′ written
+   * by the forward), or without it this tensor's own values (an op whose f′ is its output). A
+   * saved buffer lives as long as this tensor's own buffer (views included) rather than as long as
+   * the tidy() it was made in: a result returned from tidy() can still be differentiated, and
+   * disposing the result frees what it saved. Returns a function giving a tensor over the saved
+   * values, to dispose after use; it throws when they were freed before backward ran.
    */
-  saveForBackward(storage: Storage, shape: Shape): () => Tensor {
-    const saved = new StorageRef(this.backend, storage);
-    this.ref.attach(saved);
+  saveForBackward(op: string, shape: Shape, storage?: Storage): () => Tensor {
+    let saved = this.ref;
+    if (storage !== undefined) {
+      saved = new StorageRef(this.backend, storage);
+      this.ref.attach(saved);
+    }
     return () => {
+      if (saved.released) {
+        throw new Error(
+          `backward through ${op} needs values its forward kept with its result (shape ${shapeToString(this.shape)}), ` +
+            `but that result was disposed before backward() ran; dispose results only after backward(), or return them from the tidy()`,
+        );
+      }
       saved.retain();
       return new Tensor(saved, shape);
     };

@@ -238,9 +238,9 @@ interface Export {
 const ACTIVATION_OPS = Object.keys(activations);
 const ARITHMETIC_OPS = Object.keys(arithmetic) as ArithmeticOp[];
 
-// The activations whose backward recomputes f′ from x (the op table's recomputeDerivative) get a
+// The activations whose backward recomputes f′ from x (the op table's derivativeFrom "input") get a
 // gradient kernel dx = dy·f′(x); the others get f′ from the forward.
-const GRADIENT_OPS = ACTIVATION_OPS.filter((op) => unaryOp(op).recomputeDerivative);
+const GRADIENT_OPS = ACTIVATION_OPS.filter((op) => unaryOp(op).derivativeFrom === "input");
 
 const EXPORTS: readonly Export[] = [
   ...ACTIVATION_OPS.flatMap((op): Export[] => {
@@ -291,7 +291,7 @@ export interface WasmElementwise {
   readonly activations: ReadonlySet<string>;
   /** out[i] = f(x[i]), and derivative[i] = f′(x[i]) when given; `out` may be `x`. */
   activation(op: string, params: readonly number[], x: Float32Array, out: Float32Array, derivative?: Float32Array): void;
-  /** The activations whose f′ is recomputed in backward (recomputeDerivative), with gradient kernels. */
+  /** The activations whose f′ is recomputed in backward (derivativeFrom "input"), with gradient kernels. */
   readonly gradients: ReadonlySet<string>;
   /** dx[i] = dy[i]·f′(x[i]); `dx` may be `x` or `dy`. */
   gradient(op: string, params: readonly number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
