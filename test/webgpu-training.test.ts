@@ -2,8 +2,8 @@
 // the gradients of a small MLP, the loss curve of a short training run, memory that stays flat
 // over 200 steps, no pipeline compiled after the first epoch when layer widths vary; and
 // property tests (fast-check, random shapes) of the composed ops the kernel tests do not reach:
-// softmax, logSoftmax, logSumExp, reductions over arbitrary axes, broadcasting binary ops with
-// their gradients.
+// every unary op with its gradient, softmax, logSoftmax, logSumExp, reductions over arbitrary
+// axes, broadcasting binary ops with their gradients.
 //
 // Runs through whatever adapter is found (on GPU-less Linux: Dawn's OpenGL backend over llvmpipe).
 // Where an adapter is expected (Linux x64 in CI) a missing one fails the suite instead of skipping.
@@ -17,10 +17,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { listUnaryOps } from "../src/kernels/ops.js";
 import type { WebGPUBackend } from "../src/kernels/webgpu/backend.js";
 import { probeWebGPU, webgpuAdapterExpected } from "../src/kernels/webgpu/device.js";
 import { data, losses, nn, optim } from "../src/nn/index.js";
 import { getBackend, memory, registerBackend, setBackend, type Tensor, tensor, tidy } from "../src/tensor/index.js";
+import { domainOf } from "./helpers/reference-ops.js";
 
 const probe = await probeWebGPU();
 const skip = probe.ok ? false : probe.reason;
@@ -260,6 +262,30 @@ describe("WebGPU training against the CPU backend", { skip }, () => {
     };
     return { gpu: await run("webgpu"), cpu: await run("cpu") };
   }
+
+  it("every unary op of the table with its gradient, whichever way its backward gets f′", async () => {
+    // derivativeFrom "forward" (f′ written beside f), "input" (recomputed from x) and "output"
+    // (exp: f′ is the result) are three autograd paths; the kernel tests check the kernels alone.
+    for (const { name: op, derivativeFrom = "forward" } of listUnaryOps()) {
+      const { min, max } = domainOf(op);
+      await fc.assert(
+        fc.asyncProperty(shapeArb, fc.integer({ min: 0, max: 1000 }), async (shape, seed) => {
+          const x = values(size(shape), seed, min, max);
+          const weights = values(size(shape), seed + 1);
+          const r = await onBoth([{ values: x, shape }], ([t]) => {
+            const y = t!.unary(op);
+            // A weighted sum, so that each gradient entry is dy·f′ with a dy of its own.
+            y.mul(tensor(weights, shape, { backend: t!.backend.name })).sum().backward();
+            return [y, t!.grad!];
+          });
+          const label = `${op} (derivativeFrom ${derivativeFrom}) ${JSON.stringify(shape)}`;
+          assertClose(label, r.gpu[0]!, r.cpu[0]!, elementwiseTol);
+          assertClose(`d ${label}`, r.gpu[1]!, r.cpu[1]!, elementwiseTol);
+        }),
+        { numRuns: 4 },
+      );
+    }
+  });
 
   it("softmax, logSoftmax and logSumExp over any axis, with gradients", async () => {
     await fc.assert(
