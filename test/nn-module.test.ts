@@ -39,10 +39,13 @@ describe("Module", () => {
     const model = nn.fromSpec(spec, { seed: 1 });
     const before = await model.parameters()[0]!.data();
     const state: Record<string, Tensor> = { ...nn.fromSpec(spec, { seed: 2 }).stateDict() };
-    assert.throws(() => model.loadStateDict({ ...state, "3.bias": tensor([1, 2, 3]) }), /loadStateDict: "3\.bias" has shape \[3\] in the state but \[2\] in the model/);
+    assert.throws(() => model.loadStateDict({ ...state, "3.bias": tensor([1, 2, 3]) }), /loadStateDict: "3\.bias" has shape \[3\] but the model's is \[2\]/);
     const { ["0.bias"]: _dropped, ...missing } = state;
     assert.throws(() => model.loadStateDict(missing), /missing keys: 0\.bias; the model's keys are: 0\.weight, 0\.bias, 3\.weight, 3\.bias/);
     assert.throws(() => model.loadStateDict({ ...state, extra: tensor([1]) }), /unexpected keys: extra/);
+    // Plain data (as read from a file) of the right shape but the wrong length.
+    const short = { ...state, "0.weight": { shape: [...state["0.weight"]!.shape], data: new Float32Array(1) } };
+    assert.throws(() => model.loadStateDict(short), /loadStateDict: "0\.weight" has 1 values but its shape \[3, 4\] holds 12/);
     assert.deepEqual(await model.parameters()[0]!.data(), before);
   });
 

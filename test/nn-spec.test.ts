@@ -94,6 +94,7 @@ describe("model specs", () => {
     ["a dropout rate of 1", { input: 4, layers: [{ type: "dropout", rate: 1 }] }, /^spec\.layers\[0\]\.rate must be a number in \[0, 1\), got 1$/],
     ["a bad activation option", { input: 4, layers: [{ type: "activation", name: "elu", options: { slope: 1 } }] }, /^spec\.layers\[0\]\.options: activation "elu" has no option "slope"; its options are: alpha \(default 1\)$/],
     ["a non-number option", { input: 4, layers: [{ type: "activation", name: "elu", options: { alpha: "1" } }] }, /^spec\.layers\[0\]\.options\.alpha must be a finite number, got "1"$/],
+    ["options that contradict each other", { input: 4, layers: [{ type: "activation", name: "hardtanh", options: { min: 2, max: -2 } }] }, /^spec\.layers\[0\]\.options: hardtanh: min \(2\) must not exceed max \(-2\)$/],
     ["a function in a spec", { input: 4, layers: [{ type: "activation", name: (x: number) => x }] }, /^spec\.layers\[0\]\.name must be a string naming a activation, got undefined$/],
     ["an unknown top-level field", { input: 4, layers: [{ type: "linear", units: 1 }], seed: 3 }, /^spec\.seed is not a field of a model spec; its fields are: input, layers$/],
   ];

@@ -93,6 +93,8 @@ describe("zeros, ones, full, arange, eye", () => {
     assert.deepEqual([...arange(3, 0, -1).dataSync()], [3, 2, 1]);
     assert.deepEqual(arange(5, 2).shape, [0]);
     assert.throws(() => arange(0, 3, 0), /arange: step must be a finite non-zero number, got 0/);
+    assert.throws(() => arange(Number.NaN), /arange: start and stop must be finite numbers, got 0 and NaN/);
+    assert.throws(() => arange(0, Infinity), /arange: start and stop must be finite numbers, got 0 and Infinity/);
   });
 
   it("eye: square and rectangular identities", () => {

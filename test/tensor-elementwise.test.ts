@@ -68,6 +68,7 @@ describe("unary ops of the op table", () => {
     assert.throws(() => unary(x, "elu", [Number.NaN]), /elu: parameter alpha must be a number/);
     assert.throws(() => unary(x, "nope"), /unknown elementwise op "nope"; the op table has: .*relu/);
     assert.throws(() => x.clamp(2, 1), /clamp: min \(2\) must not exceed max \(1\)/);
+    assert.throws(() => x.hardtanh(2, -2), /hardtanh: min \(2\) must not exceed max \(-2\)/);
   });
 });
 

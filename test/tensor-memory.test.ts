@@ -227,6 +227,51 @@ describe("tidy, keep and dispose", () => {
     weight.dispose();
   });
 
+  it("a leaf's gradient is freed with the leaf, unless a tidy() returns it", () => {
+    const before = memory();
+    tidy(() => {
+      const x = randn([1000], { requiresGrad: true });
+      x.mul(x).sum().backward();
+    });
+    assert.deepEqual(memory(), before, "the tidy freed the leaf and its gradient");
+    const w = tensor([1, 2], [2], { requiresGrad: true });
+    tidy(() => w.mul(w).sum().backward());
+    w.dispose();
+    assert.deepEqual(memory(), before, "dispose() freed the leaf and its gradient");
+    const grad = tidy(() => {
+      const x = tensor([1, 2, 3], [3], { requiresGrad: true });
+      x.mul(x).sum().backward();
+      return x.grad!;
+    });
+    assert.deepEqual([...grad.dataSync()], [2, 4, 6]);
+    grad.dispose();
+    assert.deepEqual(memory(), before);
+  });
+
+  it("a number operand lives as long as the result that needs it for backward", () => {
+    const before = memory();
+    const x = tensor([1, 2], [2], { requiresGrad: true });
+    // The 3 becomes a rank-0 tensor that mul's backward reads, after the tidy has ended.
+    const y = tidy(() => x.mul(3));
+    tidy(() => y.sum().backward());
+    assert.deepEqual([...x.grad!.dataSync()], [3, 3]);
+    y.dispose();
+    x.dispose();
+    assert.deepEqual(memory(), before, "disposing the result freed the rank-0 tensor too");
+  });
+
+  it("a backward that needs a tensor a tidy() disposed names the op and says what to do", () => {
+    const x = tensor([1, 2], [2], { requiresGrad: true });
+    const w = tensor([3, 4], [2], { requiresGrad: true });
+    // x·w is made inside the tidy and disposed at its end; the second mul's backward needs it.
+    const y = tidy(() => x.mul(w).mul(x));
+    assert.throws(
+      () => y.sum().backward(),
+      /^Error: backward through mul needs a tensor of shape \[2\] that was disposed before backward\(\) ran \(by dispose\(\), or at the end of the tidy\(\) that created it\); call backward\(\) inside that tidy\(\), or keep\(\) what the loss is computed from$/,
+    );
+    for (const t of [x, w, y]) t.dispose();
+  });
+
   it("views share a buffer: its bytes are freed when the last view goes", () => {
     const before = memory();
     const base = zeros([6]);

@@ -32,6 +32,8 @@ export interface UnaryOpDef {
    *   saved.
    */
   readonly derivativeFrom?: "forward" | "input" | "output";
+  /** A condition on the parameters together (resolveParams checks it): what is wrong, or undefined. */
+  readonly checkParams?: (p: readonly number[]) => string | undefined;
   /** True for the ops that the activations registry offers as modules. */
   readonly activation?: boolean;
   /** The weight initialisation that suits a layer feeding this activation. */
@@ -162,6 +164,9 @@ fn tg_pow(a: f32, b: f32) -> f32 {
 }
 `;
 
+/** clamp's and hardtanh's bounds: an empty interval would make f constant. */
+const minNotAboveMax = ([lo, hi]: readonly number[]) => (lo! > hi! ? `min (${lo}) must not exceed max (${hi})` : undefined);
+
 // --- The table --------------------------------------------------------------------------------
 
 const unaryOps: UnaryOpDef[] = [
@@ -174,6 +179,7 @@ const unaryOps: UnaryOpDef[] = [
     name: "clamp",
     derivativeFrom: "input",
     params: [{ name: "min", default: -Infinity }, { name: "max", default: Infinity }],
+    checkParams: minNotAboveMax,
     ts: {
       f: (x, [lo, hi]) => (x < lo! ? lo! : x > hi! ? hi! : x),
       df: (x, [lo, hi]) => (x >= lo! && x <= hi! ? 1 : 0),
@@ -325,6 +331,7 @@ const unaryOps: UnaryOpDef[] = [
     init: "xavier",
     description: "clamp(x, min, max)",
     params: [{ name: "min", default: -1 }, { name: "max", default: 1 }],
+    checkParams: minNotAboveMax,
     ts: {
       f: (x, [lo, hi]) => (x < lo! ? lo! : x > hi! ? hi! : x),
       df: (x, [lo, hi]) => (x > lo! && x < hi! ? 1 : 0),
@@ -460,12 +467,15 @@ export function resolveParams(op: UnaryOpDef, given: readonly number[]): number[
       `${op.name} takes ${declared.length === 0 ? "no parameters" : `at most ${declared.length} (${declared.map((p) => p.name).join(", ")})`}, got ${given.length}`,
     );
   }
-  return declared.map((p, i) => {
+  const resolved = declared.map((p, i) => {
     const v = given[i] ?? p.default;
     if (typeof v !== "number" || Number.isNaN(v)) throw new Error(`${op.name}: parameter ${p.name} must be a number, got ${String(v)}`);
     if (p.positive && !(v > 0)) throw new Error(`${op.name}: parameter ${p.name} must be greater than 0, got ${v}`);
     return v;
   });
+  const wrong = op.checkParams?.(resolved);
+  if (wrong !== undefined) throw new Error(`${op.name}: ${wrong}`);
+  return resolved;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -2,7 +2,7 @@
 // their identity when a state is loaded (an optimizer holds references to the parameters), so
 // loading copies values into their storage rather than replacing the tensors.
 
-import { stridesOf } from "../kernels/shape.js";
+import { type Shape, sizeOf, stridesOf } from "../kernels/shape.js";
 import type { Tensor } from "../tensor/index.js";
 import type { NamedArray } from "./safetensors.js";
 
@@ -13,7 +13,21 @@ function isTensorLike(v: TensorValues): v is Tensor {
   return !(v.data instanceof Float32Array);
 }
 
-/** Copies `source`'s values into `target` (shapes must already match). */
+/**
+ * What keeps `source` from being loaded into a tensor of `shape`, as "has …" (the caller names
+ * the entry), or undefined when nothing does: its shape, or for plain data its length.
+ */
+export function valuesMismatch(source: TensorValues, shape: Shape, where: string): string | undefined {
+  if (source.shape.length !== shape.length || source.shape.some((d, i) => d !== shape[i])) {
+    return `has shape [${source.shape.join(", ")}] but ${where} is [${shape.join(", ")}]`;
+  }
+  if (!isTensorLike(source) && source.data.length !== sizeOf(shape)) {
+    return `has ${source.data.length} values but its shape [${shape.join(", ")}] holds ${sizeOf(shape)}`;
+  }
+  return undefined;
+}
+
+/** Copies `source`'s values into `target` (checked first with valuesMismatch). */
 export function assignValues(target: Tensor, source: TensorValues): void {
   const backend = target.backend;
   const shape = target.shape;

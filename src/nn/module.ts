@@ -3,7 +3,7 @@
 // and of a safetensors file.
 
 import { keep, type Tensor } from "../tensor/index.js";
-import { assignValues, type TensorValues } from "./assign.js";
+import { assignValues, type TensorValues, valuesMismatch } from "./assign.js";
 
 export abstract class Module {
   /** True in training mode (dropout active); switched by train() and eval() for the whole tree. */
@@ -114,10 +114,8 @@ export abstract class Module {
       );
     }
     for (const [name, p] of own) {
-      const s = state[name]!;
-      if (s.shape.length !== p.shape.length || s.shape.some((d, i) => d !== p.shape[i])) {
-        throw new Error(`loadStateDict: "${name}" has shape [${s.shape.join(", ")}] in the state but [${p.shape.join(", ")}] in the model`);
-      }
+      const wrong = valuesMismatch(state[name]!, p.shape, "the model's");
+      if (wrong) throw new Error(`loadStateDict: "${name}" ${wrong}`);
     }
     for (const [name, p] of own) assignValues(p, state[name]!);
   }

@@ -5,7 +5,7 @@
 import { shapeToString, sameShape } from "../kernels/shape.js";
 import { keep, noGrad, tidy } from "./engine.js";
 import { copy, fullLike } from "./elementwise.js";
-import type { Tensor } from "./tensor.js";
+import { DisposedTensorError, type GradNode, type Tensor } from "./tensor.js";
 
 /** Tensors reachable from `root` through grad nodes, inputs before the tensors computed from them. */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -27,6 +27,20 @@ function topologicalOrder(root: Tensor): Tensor[] {
     }
   }
   return order;
+}
+
+/** node.backward(g), with a disposed tensor it needed reported as what backward needed. */
+function backwardOf(node: GradNode, g: Tensor): readonly (Tensor | null)[] {
+  try {
+    return node.backward(g);
+  } catch (e) {
+    if (!(e instanceof DisposedTensorError)) throw e;
+    throw new Error(
+      `backward through ${node.op} needs a tensor of shape ${shapeToString(e.shape)} that was disposed before backward() ran ` +
+        `(by dispose(), or at the end of the tidy() that created it); call backward() inside that tidy(), or keep() what the loss is computed from`,
+      { cause: e },
+    );
+  }
 }
 
 /**
@@ -62,7 +76,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
           t.grad = keep(total);
           continue;
         }
-        const inputGrads = t.node.backward(g);
+        const inputGrads = backwardOf(t.node, g);
         t.node.inputs.forEach((input, i) => {
           const gi = inputGrads[i];
           if (!gi || !input.requiresGrad) return;

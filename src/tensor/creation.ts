@@ -101,6 +101,7 @@ export function ones(shape: Shape, options?: CreateOptions): Tensor {
 export function arange(start: number, stop?: number, step = 1, options?: CreateOptions): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new Error(`arange: start and stop must be finite numbers, got ${start} and ${stop}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;

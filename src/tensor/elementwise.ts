@@ -110,9 +110,8 @@ export function binary(aIn: TensorLike, bIn: TensorLike, name: string): Tensor {
 }
 
 /**
- * Runs `fn` with number operands turned into rank-0 tensors on `like`'s backend. When the
- * result does not keep them on its grad node (no gradient recorded) or `fn` throws, they are
- * freed at once rather than left to a tidy scope or the garbage collector.
+ * Runs `fn` with number operands turned into rank-0 tensors on `like`'s backend. They are freed
+ * at once when the result records no gradient or `fn` throws, and otherwise with the result.
  */
 function withScalars(like: Tensor, operands: readonly TensorLike[], op: string, fn: (ts: Tensor[]) => Tensor): Tensor {
   const made: Tensor[] = [];
@@ -130,7 +129,8 @@ function withScalars(like: Tensor, operands: readonly TensorLike[], op: string, 
     made.forEach((t) => t.dispose());
     throw e;
   }
-  if (!result.node) made.forEach((t) => t.dispose());
+  // Backward reads them: they live as long as the result, not as long as the tidy() they were made in.
+  made.forEach((t) => (result.node ? result.adopt(t) : t.dispose()));
   return result;
 }
 
@@ -151,6 +151,5 @@ export function where(cond: Tensor, aIn: TensorLike, bIn: TensorLike): Tensor {
 
 /** clamp(x, min, max); either bound may be omitted. */
 export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
-  if (min > max) throw new Error(`clamp: min (${min}) must not exceed max (${max})`);
   return unary(x, "clamp", [min, max]);
 }

@@ -7,8 +7,8 @@ import { CpuBackend } from "../kernels/cpu/backend.js";
 /** A device buffer shared by a tensor and its reshaped views; freed when the last one lets go. */
 export class StorageRef {
   private refs = 1;
-  /** Buffers that only this one's users need (saved for backward), released with it. */
-  private attached: StorageRef[] | null = null;
+  /** What only this buffer's users need (saved for backward, scalar operands), released with it. */
+  private attached: { release(): void }[] | null = null;
   constructor(
     readonly backend: Backend,
     readonly storage: Storage,
@@ -25,7 +25,7 @@ export class StorageRef {
   }
 
   /** Releases `other` when this buffer is freed. */
-  attach(other: StorageRef): void {
+  attach(other: { release(): void }): void {
     (this.attached ??= []).push(other);
   }
 
@@ -95,6 +95,13 @@ export function noGrad<T>(fn: () => T): T {
 
 const scopes: Set<Disposable>[] = [];
 let liveTensors = 0;
+/** While a tidy() disposes what it made: what it returns, which that disposal must spare. */
+let returning: ReadonlySet<Disposable> = new Set();
+
+/** True while a tidy() is returning `t`: a leaf disposed there must not take `t`, its gradient, along. */
+export function isBeingReturned(t: Disposable): boolean {
+  return returning.has(t);
+}
 
 // The backstop for tensors that were never disposed: when one is garbage-collected, its share of
 // the device buffer is released. Holding the StorageRef (not the tensor) keeps the tensor collectable.
@@ -155,9 +162,15 @@ export function tidy<T>(fn: () => T): T {
   const kept = new Set<Disposable>();
   collect(result, kept, new Set());
   const parent = scopes[scopes.length - 1];
-  for (const t of scope) {
-    if (kept.has(t)) parent?.add(t);
-    else t.dispose();
+  const outer = returning;
+  returning = kept;
+  try {
+    for (const t of scope) {
+      if (kept.has(t)) parent?.add(t);
+      else t.dispose();
+    }
+  } finally {
+    returning = outer;
   }
   return result;
 }

@@ -6,7 +6,7 @@
 
 import type { Backend, Storage } from "../kernels/backend.js";
 import { type Shape, shapeToString, sizeOf } from "../kernels/shape.js";
-import { type Disposable, isGradEnabled, StorageRef, trackTensor, untrackTensor } from "./engine.js";
+import { type Disposable, isBeingReturned, isGradEnabled, keep, StorageRef, trackTensor, untrackTensor } from "./engine.js";
 
 /** How to differentiate the op that produced a tensor: its inputs and the rule for their gradients. */
 export interface GradNode {
@@ -17,6 +17,14 @@ export interface GradNode {
 }
 
 export type NestedArray = number | NestedArray[];
+
+/** A disposed tensor's values were asked for (backward adds which op needed them). */
+export class DisposedTensorError extends Error {
+  constructor(readonly shape: Shape) {
+    super(`a tensor of shape ${shapeToString(shape)} was used after dispose() (or after the tidy() that created it ended); keep() it or return it from the tidy`);
+    this.name = "DisposedTensorError";
+  }
+}
 
 export class Tensor implements Disposable {
   readonly shape: readonly number[];
@@ -87,6 +95,16 @@ export class Tensor implements Disposable {
     };
   }
 
+  /**
+   * @internal Gives `t`, a tensor this one's op made and its backward reads (a number operand as a
+   * rank-0 tensor), the lifetime of this tensor's buffer: out of every tidy() scope, disposed
+   * when that buffer is freed.
+   */
+  adopt(t: Tensor): void {
+    keep(t);
+    this.ref.attach({ release: () => t.dispose() });
+  }
+
   /** @internal A tensor sharing this one's buffer under another shape (same size). */
   view(shape: Shape): Tensor {
     this.storage; // throws if disposed
@@ -105,7 +123,7 @@ export class Tensor implements Disposable {
   /** @internal The device buffer; an error if the tensor was disposed. */
   get storage(): Storage {
     if (this.disposedFlag) {
-      throw new Error(`a tensor of shape ${shapeToString(this.shape)} was used after dispose() (or after the tidy() that created it ended); keep() it or return it from the tidy`);
+      throw new DisposedTensorError(this.shape);
     }
     return this.ref.storage;
   }
@@ -118,12 +136,16 @@ export class Tensor implements Disposable {
     return this.node === null;
   }
 
-  /** Frees this tensor's share of its buffer. Disposing twice is harmless. */
+  /**
+   * Frees this tensor's share of its buffer, and a leaf's gradient with it (detach() the gradient
+   * first to keep it longer; a tidy() that returns it keeps it too). Disposing twice is harmless.
+   */
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     untrackTensor(this);
     this.ref.release();
+    if (this.grad && !isBeingReturned(this.grad)) this.zeroGrad();
   }
 
   /** The values, as a new Float32Array (waits for queued device work). */

@@ -3,7 +3,7 @@
 // ("slots") so that stateDict()/loadStateDict() can pause and resume training bit-exactly.
 
 import { keep, Tensor } from "../../tensor/index.js";
-import { assignValues, type TensorValues } from "../assign.js";
+import { assignValues, type TensorValues, valuesMismatch } from "../assign.js";
 import { Module } from "../module.js";
 
 /** What an optimizer updates: a module's parameters, or tensors (named by position). */
@@ -113,9 +113,8 @@ export abstract class Optimizer {
       const param = key.slice(0, key.lastIndexOf("."));
       const shape = shapes.get(param);
       if (!shape) throw new Error(`loadStateDict: slot "${key}" belongs to no parameter of this optimizer (its parameters: ${[...shapes.keys()].join(", ")})`);
-      if (values.shape.length !== shape.length || values.shape.some((d, i) => d !== shape[i])) {
-        throw new Error(`loadStateDict: slot "${key}" has shape [${values.shape.join(", ")}] but its parameter is [${shape.join(", ")}]`);
-      }
+      const wrong = valuesMismatch(values, shape, "its parameter");
+      if (wrong) throw new Error(`loadStateDict: slot "${key}" ${wrong}`);
     }
     const { lr, ...rest } = state.options;
     if (typeof lr !== "number") throw new Error(`loadStateDict: options.lr must be a number, got ${JSON.stringify(lr)}`);
