@@ -130,7 +130,11 @@ describe("optimizers", () => {
 });
 
 describe("pause and resume", () => {
-  const spec = { input: 64, layers: [{ type: "linear", units: 16 }, { type: "activation", name: "mish" }, { type: "linear", units: 10 }] };
+  // With dropout, whose masks depend on how many it has drawn: a resumed run must go on from there.
+  const spec = {
+    input: 64,
+    layers: [{ type: "linear", units: 16 }, { type: "activation", name: "mish" }, { type: "dropout", rate: 0.2 }, { type: "linear", units: 10 }],
+  };
 
   /** Trains epochs [from, to) of a seeded run; the loader's order depends only on the seed and the epoch. */
   function trainEpochs(model: nn.Module, opt: optim.Optimizer, train: data.Dataset, from: number, to: number): void {
@@ -166,8 +170,9 @@ describe("pause and resume", () => {
       // Pause: the state as a checkpoint holds it (nn.trainingState), round-tripped through JSON.
       const checkpoint: unknown = JSON.parse(JSON.stringify(await nn.trainingState(first, firstOpt)));
 
-      // Resume into fresh objects built with another seed and lr, so nothing carries over but the state.
-      const resumed = nn.fromSpec(spec, { seed: 99 });
+      // Resume into fresh objects, as a trial does: the model rebuilt from its spec and seed (the
+      // seed picks dropout's masks), at its initial weights; the optimizer with another lr.
+      const resumed = nn.fromSpec(spec, { seed: 4 });
       const resumedOpt = optim.optimizers.create(name, { params: resumed, lr: 1 });
       nn.loadTrainingState(checkpoint, resumed, resumedOpt);
       assert.equal(resumedOpt.stepCount, firstOpt.stepCount);
@@ -232,7 +237,26 @@ describe("pause and resume", () => {
     assert.equal(modelOnly.optimizer, null);
     assert.throws(() => nn.loadTrainingState(modelOnly, fresh(), new optim.Adam({ params: fresh() })), /the state holds none/);
     const other = nn.fromSpec({ ...spec, layers: [{ type: "linear", units: 3 }] }, { seed: 1 });
-    assert.throws(() => nn.loadTrainingState(good, other), /unexpected keys: 2.weight, 2.bias/);
+    assert.throws(() => nn.loadTrainingState(good, other), /unexpected keys: 3\.weight, 3\.bias/);
+    assert.deepEqual(good.counters, { "2": { calls: 0 } });
+    const badCounters = { ...good, counters: { "2": { calls: -1 } } };
+    assert.throws(() => nn.loadTrainingState(badCounters, fresh()), /loadCounters: the module at "2" needs \{ calls \} as non-negative integers, got \{"calls":-1\}/);
+    const strayCounters = { ...good, counters: { "0": { calls: 1 } } };
+    assert.throws(() => nn.loadTrainingState(strayCounters, fresh()), /loadCounters: no module at "0" keeps counters; expected counters for the modules at "2"/);
+    // A state saved before counters existed still loads (its dropout starts from its first mask).
+    const { counters: _dropped, ...older } = good;
+    nn.loadTrainingState(older, fresh());
+  });
+
+  it("loadTrainingState changes nothing when any part of the state is wrong", async () => {
+    const model = nn.fromSpec(spec, { seed: 1 });
+    const good = await nn.trainingState(model, new optim.Adam({ params: model }));
+    const target = nn.fromSpec(spec, { seed: 2 });
+    const before = await nn.readState(target.stateDict());
+    // The model's part is right; the optimizer's is another kind's.
+    assert.throws(() => nn.loadTrainingState(good, target, new optim.SGD({ params: target, lr: 0.1 })), /the state is of a "adam" optimizer, this one is "sgd"/);
+    const after = await nn.readState(target.stateDict());
+    for (const key of Object.keys(before)) assert.deepEqual(after[key]!.data, before[key]!.data, `${key} was written`);
   });
 
   it("loadStateDict rejects a state of another optimizer or with a mismatched slot", () => {
@@ -243,5 +267,14 @@ describe("pause and resume", () => {
     const bad = { type: "adam", step: 1, options: { lr: 0.1 }, slots: { "0.weight.m": { shape: [3], data: new Float32Array(3) } } };
     assert.throws(() => adam.loadStateDict(bad), /slot "0\.weight\.m" has shape \[3\] but its parameter is \[64, 16\]/);
     assert.throws(() => adam.loadStateDict({ ...bad, slots: { "9.weight.m": bad.slots["0.weight.m"] } }), /slot "9\.weight\.m" belongs to no parameter of this optimizer/);
+    // Checked before anything changes: lr and the step count stay as they were.
+    assert.throws(() => adam.loadStateDict({ ...bad, step: 7, options: { lr: 0.5, beta1: 2 }, slots: {} }), /optimizer "adam": beta1 must be a number in \[0, 1\), got 2/);
+    assert.equal(adam.lr, 1e-3);
+    assert.equal(adam.stepCount, 0);
+  });
+
+  it("an optimizer rejects a parameter listed twice, which it would update twice per step", () => {
+    const w = tensor([1], [1], { requiresGrad: true });
+    assert.throws(() => new optim.SGD({ params: [w, w], lr: 0.1 }), /parameters "0" and "1" are the same tensor; list each parameter once/);
   });
 });

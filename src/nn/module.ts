@@ -5,6 +5,9 @@
 import { keep, type Tensor } from "../tensor/index.js";
 import { assignValues, type TensorValues, valuesMismatch } from "./assign.js";
 
+/** Counts a module keeps besides its parameters, which a resumed run needs (Dropout: masks drawn). */
+export type ModuleCounters = { [name: string]: number };
+
 export abstract class Module {
   /** True in training mode (dropout active); switched by train() and eval() for the whole tree. */
   training = true;
@@ -43,6 +46,52 @@ export abstract class Module {
   #checkName(name: string): void {
     if (name.length === 0 || name.includes(".")) throw new Error(`a parameter or child name must be non-empty and contain no ".", got "${name}"`);
     if (this.#parameters.has(name) || this.#children.has(name)) throw new Error(`${this.constructor.name} already has a parameter or child named "${name}"`);
+  }
+
+  /** This module's counters, for the modules that keep some (Dropout); most keep none. */
+  protected counters?(): ModuleCounters;
+  /** Sets what counters() gave, already checked: the same names, as non-negative integers. */
+  protected setCounters?(counters: ModuleCounters): void;
+
+  /** This module and its descendants by dotted path ("" for this one). */
+  #withPaths(prefix = ""): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.#children) out.push(...child.#withPaths(prefix === "" ? name : `${prefix}.${name}`));
+    return out;
+  }
+
+  /** The counters of this module and its descendants, by dotted module path ("" for this one). */
+  namedCounters(): Record<string, ModuleCounters> {
+    const out: Record<string, ModuleCounters> = {};
+    for (const [path, m] of this.#withPaths()) {
+      const counters = m.counters?.();
+      if (counters) out[path] = { ...counters };
+    }
+    return out;
+  }
+
+  /** Throws what loadCounters(saved) would throw, changing nothing. */
+  checkCounters(saved: Readonly<Record<string, ModuleCounters>>): void {
+    const own = new Map(this.#withPaths().filter(([, m]) => m.counters !== undefined));
+    const expected = `counters for the modules at ${[...own.keys()].map((path) => JSON.stringify(path)).join(", ") || "no path"}`;
+    if (saved === null || typeof saved !== "object") throw new Error(`loadCounters: expected ${expected}, got ${JSON.stringify(saved)}`);
+    for (const path of Object.keys(saved)) {
+      if (!own.has(path)) throw new Error(`loadCounters: no module at "${path}" keeps counters; expected ${expected}`);
+    }
+    for (const [path, m] of own) {
+      const names = Object.keys(m.counters!()).sort();
+      const given = saved[path];
+      const matches = given !== undefined && Object.keys(given).sort().join() === names.join() && Object.values(given).every((v) => Number.isInteger(v) && v >= 0);
+      if (!matches) throw new Error(`loadCounters: the module at "${path}" needs { ${names.join(", ")} } as non-negative integers, got ${JSON.stringify(given)}`);
+    }
+  }
+
+  /** Sets what namedCounters() gave; every path, name and value is checked before any is set. */
+  loadCounters(saved: Readonly<Record<string, ModuleCounters>>): void {
+    this.checkCounters(saved);
+    for (const [path, m] of this.#withPaths()) {
+      if (m.setCounters && saved[path]) m.setCounters(saved[path]);
+    }
   }
 
   /** Direct children with their names. */
@@ -96,11 +145,8 @@ export abstract class Module {
     return Object.fromEntries(this.namedParameters());
   }
 
-  /**
-   * Copies values into the parameters, in place (optimizers keep their references). Every key
-   * and shape is checked before anything is written, so a mismatch leaves the model untouched.
-   */
-  loadStateDict(state: Readonly<Record<string, TensorValues>>): void {
+  /** Throws what loadStateDict(state) would throw, changing nothing. */
+  checkStateDict(state: Readonly<Record<string, TensorValues>>): void {
     const own = this.namedParameters();
     const names = new Set(own.map(([n]) => n));
     const missing = own.filter(([n]) => !(n in state)).map(([n]) => n);
@@ -117,6 +163,14 @@ export abstract class Module {
       const wrong = valuesMismatch(state[name]!, p.shape, "the model's");
       if (wrong) throw new Error(`loadStateDict: "${name}" ${wrong}`);
     }
-    for (const [name, p] of own) assignValues(p, state[name]!);
+  }
+
+  /**
+   * Copies values into the parameters, in place (optimizers keep their references). Every key
+   * and shape is checked before anything is written, so a mismatch leaves the model untouched.
+   */
+  loadStateDict(state: Readonly<Record<string, TensorValues>>): void {
+    this.checkStateDict(state);
+    for (const [name, p] of this.namedParameters()) assignValues(p, state[name]!);
   }
 }

@@ -5,7 +5,7 @@
 // (btoa/atob, no Buffer).
 
 import type { Tensor } from "../tensor/index.js";
-import type { Module } from "./module.js";
+import type { Module, ModuleCounters } from "./module.js";
 import type { Optimizer, OptimizerState } from "./optim/optimizer.js";
 import type { NamedArray } from "./safetensors.js";
 import { readState } from "./weights.js";
@@ -19,8 +19,15 @@ export type EncodedTensor = { shape: number[]; base64: string };
 /** The optimizer's part of a TrainingState. */
 export type EncodedOptimizerState = { type: string; step: number; options: { [key: string]: number | boolean }; slots: { [name: string]: EncodedTensor } };
 
-/** What `trainingState` returns: plain JSON, safe to journal and to send between threads. */
-export type TrainingState = { model: { [name: string]: EncodedTensor }; optimizer: EncodedOptimizerState | null };
+/**
+ * What `trainingState` returns: plain JSON, safe to journal and to send between threads. `counters`
+ * (Dropout's masks drawn, by module path) is absent from states saved before it existed.
+ */
+export type TrainingState = {
+  model: { [name: string]: EncodedTensor };
+  optimizer: EncodedOptimizerState | null;
+  counters?: { [path: string]: ModuleCounters };
+};
 
 const CHUNK = 0x8000;
 
@@ -68,9 +75,12 @@ async function encodeAll(tensors: Readonly<Record<string, Tensor>>): Promise<Rec
   return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, encode(v)]));
 }
 
-/** The model's parameters and, if given, the optimizer's step, hyperparameters and slots, as JSON. */
+/**
+ * The model's parameters and counters and, if given, the optimizer's step, hyperparameters and
+ * slots, as JSON.
+ */
 export async function trainingState(model: Module, optimizer?: Optimizer): Promise<TrainingState> {
-  const state: TrainingState = { model: await encodeAll(model.stateDict()), optimizer: null };
+  const state: TrainingState = { model: await encodeAll(model.stateDict()), optimizer: null, counters: model.namedCounters() };
   if (optimizer) {
     const o = optimizer.stateDict();
     state.optimizer = { type: o.type, step: o.step, options: { ...o.options }, slots: await encodeAll(o.slots as Record<string, Tensor>) };
@@ -79,9 +89,9 @@ export async function trainingState(model: Module, optimizer?: Optimizer): Promi
 }
 
 /**
- * Loads a `trainingState` into a model built from the same spec (and its optimizer): values are
- * copied into the existing parameters, shapes checked by the model and the optimizer. It takes
- * what `ctx.restore()` gives back (any JSON) and checks its shape itself.
+ * Loads a `trainingState` into a model built from the same spec and seed (dropout's masks come
+ * from the seed) and into its optimizer: values are copied into the existing parameters. It takes what `ctx.restore()` gives back (any JSON) and
+ * checks all of it, model, optimizer and counters, before it changes anything.
  */
 export function loadTrainingState(saved: unknown, model: Module, optimizer?: Optimizer): void {
   const state = saved as TrainingState;
@@ -95,9 +105,12 @@ export function loadTrainingState(saved: unknown, model: Module, optimizer?: Opt
     }
     return Object.fromEntries(Object.entries(encoded).map(([name, e]) => [name, decode(e, `${where}["${name}"]`)]));
   };
-  model.loadStateDict(decodeAll(state.model, "model"));
-  if (optimizer && state.optimizer) {
-    const slots = decodeAll(state.optimizer.slots, "optimizer.slots");
-    optimizer.loadStateDict({ ...state.optimizer, slots } satisfies OptimizerState);
-  }
+  const parameters = decodeAll(state.model, "model");
+  const optimizerState = optimizer && state.optimizer ? ({ ...state.optimizer, slots: decodeAll(state.optimizer.slots, "optimizer.slots") } satisfies OptimizerState) : undefined;
+  model.checkStateDict(parameters);
+  if (optimizer && optimizerState) optimizer.checkStateDict(optimizerState);
+  if (state.counters !== undefined) model.checkCounters(state.counters);
+  model.loadStateDict(parameters);
+  if (optimizer && optimizerState) optimizer.loadStateDict(optimizerState);
+  if (state.counters !== undefined) model.loadCounters(state.counters);
 }

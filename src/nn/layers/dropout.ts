@@ -3,7 +3,7 @@
 // fork per call, so a run is reproducible.
 
 import { Generator, rand, type Tensor } from "../../tensor/index.js";
-import { Module } from "../module.js";
+import { Module, type ModuleCounters } from "../module.js";
 
 export class Dropout extends Module {
   /** How many masks have been drawn; the next mask comes from the generator's fork at this count. */
@@ -19,6 +19,15 @@ export class Dropout extends Module {
     super();
     this.generator = seed instanceof Generator ? seed : new Generator(seed);
     if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new Error(`Dropout: rate must be a number in [0, 1), got ${rate}`);
+  }
+
+  /** The masks drawn so far: a run resumed from a checkpoint goes on with the next one. */
+  protected override counters(): ModuleCounters {
+    return { calls: this.calls };
+  }
+
+  protected override setCounters({ calls }: ModuleCounters): void {
+    this.calls = calls!;
   }
 
   forward(x: Tensor): Tensor {

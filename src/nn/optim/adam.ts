@@ -39,8 +39,12 @@ export class Adam extends Optimizer {
     return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected setHyperparameters(options: Readonly<Record<string, number | boolean>>): void {
+  protected checkHyperparameters(options: Readonly<Record<string, number | boolean>>): void {
     checkOptions(this.type, options, checks);
+  }
+
+  protected setHyperparameters(options: Readonly<Record<string, number | boolean>>): void {
+    this.checkHyperparameters(options);
     this.beta1 = (options.beta1 as number | undefined) ?? this.beta1;
     this.beta2 = (options.beta2 as number | undefined) ?? this.beta2;
     this.eps = (options.eps as number | undefined) ?? this.eps;

@@ -54,8 +54,13 @@ export abstract class Optimizer {
     if (params === undefined || params === null) throw new Error("an optimizer needs params: a Module or a list of parameter tensors");
     this.namedParams = params instanceof Module ? params.namedParameters() : [...params].map((t, i) => [String(i), t] as [string, Tensor]);
     if (this.namedParams.length === 0) throw new Error("the optimizer was given no parameters");
+    const seen = new Map<Tensor, string>();
     for (const [name, t] of this.namedParams) {
       if (!(t instanceof Tensor) || !t.requiresGrad) throw new Error(`parameter "${name}" must be a tensor created with { requiresGrad: true }`);
+      // Listed twice, a tensor would be updated twice per step.
+      const first = seen.get(t);
+      if (first !== undefined) throw new Error(`parameters "${first}" and "${name}" are the same tensor; list each parameter once`);
+      seen.set(t, name);
     }
     this.lr = lr;
   }
@@ -68,6 +73,9 @@ export abstract class Optimizer {
 
   /** The hyperparameters other than lr, as plain JSON. */
   protected abstract hyperparameters(): Record<string, number | boolean>;
+  /** Throws what setHyperparameters would throw for `options`, changing nothing. */
+  protected abstract checkHyperparameters(options: Readonly<Record<string, number | boolean>>): void;
+  /** Sets the hyperparameters given (others keep their values), checked first. */
   protected abstract setHyperparameters(options: Readonly<Record<string, number | boolean>>): void;
   /** Updates one parameter in place from its gradient. */
   protected abstract update(name: string, param: Tensor, grad: Tensor): void;
@@ -104,10 +112,11 @@ export abstract class Optimizer {
     };
   }
 
-  /** Restores a state from stateDict(): step count, hyperparameters and every slot, checked first. */
-  loadStateDict(state: OptimizerState): void {
+  /** Throws what loadStateDict(state) would throw, changing nothing. */
+  checkStateDict(state: OptimizerState): void {
     if (state?.type !== this.type) throw new Error(`loadStateDict: the state is of a "${state?.type}" optimizer, this one is "${this.type}"`);
     if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`loadStateDict: step must be a non-negative integer, got ${state.step}`);
+    if (!state.slots || typeof state.slots !== "object") throw new Error(`loadStateDict: slots must be an object of tensors by "<parameter>.<slot>", got ${JSON.stringify(state.slots)}`);
     const shapes = new Map(this.namedParams.map(([n, t]) => [n, t.shape]));
     for (const [key, values] of Object.entries(state.slots)) {
       const param = key.slice(0, key.lastIndexOf("."));
@@ -116,10 +125,17 @@ export abstract class Optimizer {
       const wrong = valuesMismatch(values, shape, "its parameter");
       if (wrong) throw new Error(`loadStateDict: slot "${key}" ${wrong}`);
     }
-    const { lr, ...rest } = state.options;
+    const { lr, ...rest } = state.options ?? {};
     if (typeof lr !== "number") throw new Error(`loadStateDict: options.lr must be a number, got ${JSON.stringify(lr)}`);
+    this.checkHyperparameters(rest);
+  }
+
+  /** Restores a state from stateDict(): step count, hyperparameters and every slot, checked first. */
+  loadStateDict(state: OptimizerState): void {
+    this.checkStateDict(state);
+    const { lr, ...rest } = state.options;
     this.setHyperparameters(rest);
-    this.lr = lr;
+    this.lr = lr as number;
     this.stepCount = state.step;
     this.dispose();
     const params = new Map(this.namedParams);

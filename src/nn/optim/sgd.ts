@@ -33,15 +33,20 @@ export class SGD extends Optimizer {
     return { momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
   }
 
-  protected setHyperparameters(options: Readonly<Record<string, number | boolean>>): void {
+  protected checkHyperparameters(options: Readonly<Record<string, number | boolean>>): void {
     checkOptions("sgd", options, checks);
+    const { momentum, dampening, nesterov } = { ...this.hyperparameters(), ...options };
+    if (nesterov && (momentum === 0 || dampening !== 0)) {
+      throw new Error(`optimizer "sgd": nesterov needs momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening})`);
+    }
+  }
+
+  protected setHyperparameters(options: Readonly<Record<string, number | boolean>>): void {
+    this.checkHyperparameters(options);
     this.momentum = (options.momentum as number | undefined) ?? this.momentum;
     this.dampening = (options.dampening as number | undefined) ?? this.dampening;
     this.weightDecay = (options.weightDecay as number | undefined) ?? this.weightDecay;
     this.nesterov = (options.nesterov as boolean | undefined) ?? this.nesterov;
-    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
-      throw new Error(`optimizer "sgd": nesterov needs momentum > 0 and dampening 0 (got momentum ${this.momentum}, dampening ${this.dampening})`);
-    }
   }
 
   protected update(name: string, param: Tensor, grad: Tensor): void {
