@@ -63,6 +63,10 @@ describe("tensor()", () => {
     assert.throws(() => tensor([[1, 2], [3, 4]], [2]), /tensor: data of shape \[2, 2\] does not fit shape \[2\]/);
     assert.throws(() => tensor([1, "2"] as never, [2]), /tensor: data\[1\] is "2"; expected a number/);
     assert.throws(() => tensor(new Float32Array(2), [2, -1]), /tensor: shape \[2,-1\] has -1; every dimension must be a non-negative integer/);
+    // A string is array-like and would have made a tensor of NaNs.
+    assert.throws(() => tensor("abc" as never), /tensor: data must be a number, a \(nested\) array of numbers or a typed array, got string/);
+    assert.throws(() => tensor(null as never), /got null/);
+    assert.throws(() => tensor(undefined as never), /got undefined/);
   });
 
   it("requiresGrad makes a leaf that collects a gradient", () => {
@@ -109,6 +113,9 @@ describe("zeros, ones, full, arange, eye", () => {
     assert.deepEqual(randn([], { seed: 1 }).shape, []);
     assert.equal(randn([4], { seed: 1, requiresGrad: true }).requiresGrad, true);
     assert.throws(() => randn([-1]), /randn: shape \[-1\] has -1/);
+    assert.throws(() => rand([2], { low: 2, high: 1 }), /rand: low and high must be finite with low <= high, got 2 and 1/);
+    assert.throws(() => randn([2], { std: -1 }), /randn: mean must be finite and std finite and >= 0, got 0 and -1/);
+    assert.throws(() => randn([2], { mean: Number.NaN }), /randn: mean must be finite/);
   });
 
   it("an unknown backend name is an error that says how to initialise it", () => {

@@ -12,6 +12,10 @@ describe("Generator", () => {
     assert.deepEqual(draw(new Generator("trial-7"), 10), draw(new Generator("trial-7"), 10));
     assert.notDeepEqual(draw(new Generator(42), 10), draw(new Generator(43), 10));
     assert.notDeepEqual(draw(new Generator(1), 10), draw(new Generator(1 + 2 ** 32), 10), "seeds above 2^32 stay distinct");
+    assert.notDeepEqual(draw(new Generator(-1), 10), draw(new Generator(1 + 2 ** 32), 10), "negative seeds too");
+    // Pinned: the first word of a few seeds' streams, so that a change to seeding is noticed
+    // (it would change every experiment's draws).
+    assert.deepEqual([0, 1, 42, 2 ** 32 - 1].map((seed) => new Generator(seed).nextUint32()), [3809008728, 2639375342, 2357303435, 313808890]);
     assert.notDeepEqual(draw(new Generator("a"), 10), draw(new Generator("b"), 10));
   });
 
@@ -66,7 +70,9 @@ describe("Generator", () => {
     const g = new Generator(1);
     assert.throws(() => g.setState({ seed: 1, s: [1, 2, 3], spare: null } as never), /Generator.setState: expected \{ seed, s: \[four 32-bit unsigned integers\], spare \}/);
     assert.throws(() => g.setState({ seed: 1, s: [1, 2, 3, -4], spare: null }), /four 32-bit unsigned integers/);
-    assert.throws(() => new Generator(Number.NaN), /a random seed must be a finite number or a string, got NaN/);
+    assert.throws(() => new Generator(Number.NaN), /a random seed must be an integer \(of magnitude below 2\^53\) or a string, got NaN/);
+    // 1.5 would otherwise have drawn what 1 draws.
+    assert.throws(() => new Generator(1.5), /a random seed must be an integer .* or a string, got 1\.5/);
   });
 
   it("int(n) and permutation(n) cover their ranges", () => {

@@ -59,6 +59,13 @@ describe("reductions over any axes", () => {
     assert.deepEqual([...x.grad!.dataSync()], [0.5, 0, 0.5, 0, 0.5, 0.5]);
   });
 
+  it("argmax and argmin point at the first NaN, where max and min give NaN, as NumPy's do", () => {
+    const x = tensor([[1, Number.NaN, 3, Number.NaN], [4, 2, 0, 5]]);
+    assert.deepEqual([...x.argmax(1).dataSync()], [1, 3]);
+    assert.deepEqual([...x.argmin(1).dataSync()], [1, 2]);
+    assert.deepEqual([...tensor([Number.NaN, 1]).argmax().dataSync()], [0]);
+  });
+
   it("NaN wins in max and min, as in NumPy and PyTorch", () => {
     assert.ok(Number.isNaN(tensor([1, Number.NaN, 3]).max().dataSync()[0]!));
     assert.ok(Number.isNaN(tensor([1, Number.NaN, 3]).min().dataSync()[0]!));

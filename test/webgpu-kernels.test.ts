@@ -297,12 +297,22 @@ describe("WebGPU kernels against the CPU backend", { skip }, () => {
     );
   });
 
-  it("reduce: NaN wins max and min; empty rows give the identities", async () => {
+  it("reduce: NaN wins max and min, argmax and argmin give the first NaN; empty rows give the identities", async () => {
     const x = new Float32Array([1, NaN, 3, 4, 5, 6]);
     for (const op of ["max", "min"] as const) {
       const r = await both([x], [2], (b, [xs], [o]) => b.reduce(op, xs!, o!, 2, 3));
       assert.ok(Number.isNaN(r.gpu[0]![0]!), `${op} of a row with NaN`);
       close(op, r.gpu[0]!, r.cpu[0]!, () => 0);
+    }
+    // Rows short (one invocation each) and long (a workgroup each), with NaNs at a few places.
+    for (const inner of [5, 3000]) {
+      const rows = Float32Array.from({ length: 4 * inner }, (_, i) => ((i * 7919) % 23) - 11.5);
+      for (const [row, at] of [[0, 1], [0, inner - 1], [2, inner - 2], [3, 0], [3, Math.floor(inner / 2)]] as const) rows[row * inner + at] = NaN;
+      for (const op of ["argmax", "argmin"] as const) {
+        const r = await both([rows], [4], (b, [xs], [o]) => b.reduce(op, xs!, o!, 4, inner));
+        assert.deepEqual([r.cpu[0]![0], r.cpu[0]![2], r.cpu[0]![3]], [1, inner - 2, 0], `${op} on the CPU, rows of ${inner}`);
+        close(`${op} with NaNs, rows of ${inner}`, r.gpu[0]!, r.cpu[0]!, () => 0);
+      }
     }
     for (const op of ["sum", "max", "min", "argmax", "argmin"] as const) {
       const r = await both([new Float32Array(0)], [3], (b, [xs], [o]) => b.reduce(op, xs!, o!, 3, 0));

@@ -57,6 +57,9 @@ function inferShape(data: NestedArray): number[] {
  * with a shape (`tensor(new Float32Array(6), [2, 3])`).
  */
 export function tensor(data: NestedArray | Float32Array | ArrayLike<number>, shape?: Shape, options?: CreateOptions): Tensor {
+  if (data === null || (typeof data !== "number" && typeof data !== "object")) {
+    throw new Error(`tensor: data must be a number, a (nested) array of numbers or a typed array, got ${data === null ? "null" : typeof data}`);
+  }
   if (typeof data === "number" || Array.isArray(data)) {
     // Nested (or flat) plain arrays are checked for shape and content even when a shape is
     // given, so that a wrong shape is an error and never a tensor of NaNs.
@@ -128,6 +131,7 @@ export function rand(shape: Shape, options?: RandomOptions & { low?: number; hig
   const g = generatorFor(options);
   const low = options?.low ?? 0;
   const high = options?.high ?? 1;
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high)) throw new Error(`rand: low and high must be finite with low <= high, got ${low} and ${high}`);
   const values = new Float32Array(sizeOf(s));
   for (let i = 0; i < values.length; i++) values[i] = g.uniform(low, high);
   return make(values, s, options);
@@ -137,7 +141,10 @@ export function rand(shape: Shape, options?: RandomOptions & { low?: number; hig
 export function randn(shape: Shape, options?: RandomOptions & { mean?: number; std?: number }): Tensor {
   const s = checkShape("randn", shape);
   const g = generatorFor(options);
+  const mean = options?.mean ?? 0;
+  const std = options?.std ?? 1;
+  if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new Error(`randn: mean must be finite and std finite and >= 0, got ${mean} and ${std}`);
   const values = new Float32Array(sizeOf(s));
-  for (let i = 0; i < values.length; i++) values[i] = g.normal(options?.mean ?? 0, options?.std ?? 1);
+  for (let i = 0; i < values.length; i++) values[i] = g.normal(mean, std);
   return make(values, s, options);
 }

@@ -38,9 +38,12 @@ function splitmix32(seed: number): () => number {
 
 function toSeed(seed: number | string): number {
   if (typeof seed === "string") return hashString(seed, 0);
-  if (!Number.isFinite(seed)) throw new Error(`a random seed must be a finite number or a string, got ${seed}`);
-  // Fold in the high bits too, so seeds above 2^32 stay distinct.
-  return mix32((seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32) >>> 0, 0x9e3779b9));
+  if (!Number.isSafeInteger(seed)) throw new Error(`a random seed must be an integer (of magnitude below 2^53) or a string, got ${seed}`);
+  const low = seed >>> 0;
+  const high = Math.floor(seed / 2 ** 32) >>> 0;
+  // A seed in [0, 2^32) is its low word. Outside it the high word is mixed before it is folded in,
+  // so that no simple pattern lines seeds up (−1 and 2^32 + 1 would share a word otherwise).
+  return mix32(high === 0 ? low : low ^ mix32(high ^ 0x9e3779b9));
 }
 
 export class Generator {

@@ -247,12 +247,12 @@ export class CpuBackend implements Backend {
         }
         case "argmax":
         case "argmin": {
-          // The first index of the extreme value, as in NumPy.
+          // The first index of the extreme value, or of the first NaN (which max and min give), as in NumPy.
           let bestIndex = 0;
           let best = src[base]!;
-          for (let i = 1; i < inner; i++) {
+          for (let i = 1; i < inner && !Number.isNaN(best); i++) {
             const v = src[base + i]!;
-            if (op === "argmax" ? v > best : v < best) {
+            if (Number.isNaN(v) || (op === "argmax" ? v > best : v < best)) {
               best = v;
               bestIndex = i;
             }

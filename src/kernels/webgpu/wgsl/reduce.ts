@@ -25,18 +25,24 @@ function fold(op: ReduceOp): string {
       return "if (is_nan(v) || is_nan(acc)) { acc = tg_f32_bits(0x7fc00000u); } else { acc = max(acc, v); }";
     case "min":
       return "if (is_nan(v) || is_nan(acc)) { acc = tg_f32_bits(0x7fc00000u); } else { acc = min(acc, v); }";
+    // The first NaN, once found, stays: argmax and argmin point where max and min give NaN.
     case "argmax":
-      return `if (idx == ${NONE} || v > acc) { acc = v; idx = j; }`;
+      return `if (idx == ${NONE} || (!is_nan(acc) && (is_nan(v) || v > acc))) { acc = v; idx = j; }`;
     case "argmin":
-      return `if (idx == ${NONE} || v < acc) { acc = v; idx = j; }`;
+      return `if (idx == ${NONE} || (!is_nan(acc) && (is_nan(v) || v < acc))) { acc = v; idx = j; }`;
   }
 }
 
-/** WGSL that merges the partial (v, j) of a later-indexed slice into (acc, idx). */
+/**
+ * WGSL that merges a partial (v, j) into (acc, idx). For argmax and argmin: a NaN beats any
+ * number, then the better value, and the lower index among equals (two NaNs are equals).
+ */
 function merge(op: ReduceOp): string {
   const better = op === "argmax" ? "v > acc" : "v < acc";
   if (op === "argmax" || op === "argmin") {
-    return `if (j != ${NONE} && (idx == ${NONE} || ${better} || (v == acc && j < idx))) { acc = v; idx = j; }`;
+    const equal = "((is_nan(v) && is_nan(acc)) || v == acc)";
+    const wins = `(is_nan(v) && !is_nan(acc)) || (!is_nan(v) && !is_nan(acc) && ${better}) || (${equal} && j < idx)`;
+    return `if (j != ${NONE} && (idx == ${NONE} || ${wins})) { acc = v; idx = j; }`;
   }
   return fold(op);
 }
