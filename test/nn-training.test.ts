@@ -60,6 +60,7 @@ describe("losses", () => {
     assert.throws(() => losses.create("bce", { weight: 2 } as object), /loss "bce" has no option "weight"; its options are: reduction/);
     assert.throws(() => losses.create("mse")(tensor([1, 2]), tensor([1, 2, 3])), /mse: prediction \[2\] and target \[3\] must have the same shape/);
     assert.throws(() => losses.create("crossEntropy")(tensor([[1, 2]]), tensor([0, 1])), /crossEntropy: labels must be \[1\] or \[1, 1\] class indices/);
+    assert.throws(() => losses.create("crossEntropy")(tensor([[1, 2, 3]]), tensor([3])), /crossEntropy: each label must be a class index, an integer in \[0, 2\] for 3 classes \(gather: index 3 is out of range/);
   });
 });
 

@@ -71,9 +71,16 @@ describe("reductions over any axes", () => {
     assert.ok(Number.isNaN(tensor([1, Number.NaN, 3]).min().dataSync()[0]!));
   });
 
-  it("sum over an empty axis is 0; max over one is an error", () => {
+  it("sum over an empty axis is 0, logSumExp −∞, softmax empty; max over one is an error", () => {
     assert.deepEqual([...zeros([0, 3]).sum(0).dataSync()], [0, 0, 0]);
     assert.throws(() => zeros([0, 3]).max(0), /max: cannot reduce over an empty axis \(shape \[0, 3\]\)/);
+    const x = zeros([2, 0], { requiresGrad: true });
+    assert.deepEqual([...x.logSumExp(1).dataSync()], [-Infinity, -Infinity]);
+    assert.deepEqual(x.logSumExp(1, true).shape, [2, 1]);
+    assert.deepEqual(x.softmax().shape, [2, 0]);
+    assert.deepEqual(x.logSoftmax(1).shape, [2, 0]);
+    x.logSumExp(1).sum().add(x.softmax().sum()).backward();
+    assert.deepEqual(x.grad!.shape, [2, 0]);
   });
 
   it("a rank-0 tensor reduces to itself, over no axes or over axis 0", () => {

@@ -48,7 +48,16 @@ export function crossEntropy(options: LossOptions = {}): LossFn {
     if (labels.size !== n || labels.rank > 2 || (labels.rank === 2 && labels.shape[1] !== 1)) {
       throw new Error(`crossEntropy: labels must be [${n}] or [${n}, 1] class indices for logits [${logits.shape.join(", ")}], got [${labels.shape.join(", ")}]`);
     }
-    return reduce(logits.logSoftmax(1).gather(1, labels.reshape([n, 1])).neg());
+    const logProbabilities = logits.logSoftmax(1);
+    let picked: Tensor;
+    try {
+      picked = logProbabilities.gather(1, labels.reshape([n, 1]));
+    } catch (e) {
+      // The CPU checks each index (on WebGPU an out-of-range label gives a NaN loss instead).
+      const classes = logits.shape[1]!;
+      throw new Error(`crossEntropy: each label must be a class index, an integer in [0, ${classes - 1}] for ${classes} classes (${(e as Error).message})`, { cause: e });
+    }
+    return reduce(picked.neg());
   };
 }
 

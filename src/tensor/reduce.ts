@@ -106,6 +106,8 @@ function shiftedLogSum(x: Tensor, axes: number[]): { m: Tensor; shifted: Tensor;
 /** log(Σ exp(x)) computed as m + log(Σ exp(x − m)) with m the max, so it is finite for large |x|. */
 export function logSumExp(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const p = plan("logSumExp", x, axes, keepDims);
+  // Without values there is no max to shift by: the sum is of no terms, 0, and its log −∞.
+  if (x.size === 0) return binary(sum(x, p.axes, keepDims), -Infinity, "add");
   const { m, logSum } = shiftedLogSum(x, p.axes);
   const lse = binary(logSum, m, "add");
   return keepDims ? lse : reshape(lse, p.outShape);
@@ -113,7 +115,10 @@ export function logSumExp(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 
 /** (x − m) − log Σ exp(x − m): the shift by the max is exact, so large logits lose no precision. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const { shifted, logSum } = shiftedLogSum(x, plan("logSoftmax", x, axis, true).axes);
+  const { axes } = plan("logSoftmax", x, axis, true);
+  // An empty tensor has nothing to normalise (and no max to shift by): its result is as empty.
+  if (x.size === 0) return reshape(x, x.shape);
+  const { shifted, logSum } = shiftedLogSum(x, axes);
   return binary(shifted, logSum, "sub");
 }
 
