@@ -1,12 +1,14 @@
 // The `tunegrad` command run as a user runs it (node bin/tunegrad.js ...): help, usage errors,
-// `brackets` against tune.hyperbandBrackets, and `report` on a small experiment directory.
+// `brackets` against tune.hyperbandBrackets, and `report` on small experiment directories, one
+// of them with errored trials, and with its reader gone (a broken pipe).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { hyperbandBrackets } from "../src/tune/schedulers/brackets.js";
-import type { ExperimentInfo, JournalEvent } from "../src/tune/types.js";
+import type { ExperimentInfo, JournalEvent, TrialError } from "../src/tune/types.js";
 import { repositoryRoot, runTunegrad } from "./helpers/cli.js";
 
 const root = repositoryRoot;
@@ -140,5 +142,47 @@ describe("tunegrad report", () => {
     const { status, stderr } = tunegrad("report", path.join(dir, "nothing-here"));
     assert.equal(status, 1);
     assert.match(stderr, /holds no experiment\.json: not an experiment directory/);
+  });
+
+  it("prints each errored trial's error kind and message after the leaderboard", () => {
+    const errored = path.join(dir, "errored");
+    mkdirSync(errored);
+    const failures: [string, TrialError][] = [
+      ["t0003", { kind: "error", message: 'optimizer "adam" has no option "lrr"' }],
+      ["t0004", { kind: "timeout", message: "the trial ran more than 50 ms without reporting (trialTimeout)" }],
+      ["t0005", { kind: "error", message: 'optimizer "adam" has no option "lrr"' }],
+    ];
+    const more: JournalEvent[] = events.filter((e) => e.type !== "experiment_ended");
+    failures.forEach(([trialId, error], i) => {
+      more.push({ type: "trial_created", trialId, index: 3 + i, config: { activation1: "relu" }, seed: 3 + i, bracket: 1, time: time++ });
+      more.push({ type: "trial_started", trialId, attempt: 0, fromIteration: 0, time: time++ });
+      more.push({ type: "trial_errored", trialId, iteration: 0, error, willRetry: false, time: time++ });
+    });
+    more.push({ type: "experiment_ended", best: "t0002", time: time++ });
+    writeFileSync(path.join(errored, "experiment.json"), JSON.stringify(info));
+    writeFileSync(path.join(errored, "journal.jsonl"), more.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const { status, stdout, stderr } = tunegrad("report", errored);
+    assert.equal(status, 0, stderr);
+    const tail = stdout.slice(stdout.indexOf("Leaderboard:"));
+    assert.match(
+      tail,
+      /\n\nErrors: 3 trials errored\n {2}t0003, t0005 \(error\): optimizer "adam" has no option "lrr"\n {2}t0004 \(timeout\): the trial ran more than 50 ms without reporting \(trialTimeout\)\n$/,
+    );
+    assert.doesNotMatch(tunegrad("report", dir).stdout, /Errors:/);
+  });
+
+  it("stops quietly with status 0 when its reader goes away (tunegrad report RUN | head -3)", async () => {
+    const child = spawn(process.execPath, [path.join(root, "bin", "tunegrad.js"), "report", dir], {
+      env: { ...process.env, TUNEGRAD_FROM_SOURCE: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Closed before the command has written anything (it takes a while to start), so each of
+    // its writes meets a broken pipe.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    assert.equal(stderr, "");
+    assert.equal(code, 0);
   });
 });

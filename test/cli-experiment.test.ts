@@ -45,7 +45,7 @@ describe("experiment file", () => {
     assert.equal(experiment.storage, path.join("runs", "iris-search"));
     assert.equal(experiment.concurrency, 1);
     assert.equal(experiment.executor, "worker");
-    assert.deepEqual(experiment.plan.dataset, { name: "iris", validationFraction: 0.2, splitSeed: 0 });
+    assert.deepEqual(experiment.plan.dataset, { name: "iris", options: {}, validationFraction: 0.2, splitSeed: 0 });
     assert.deepEqual(experiment.plan.training, { batchSize: 32, loss: "crossEntropy", optimizer: { type: "sgd", lr: { $config: "lr" } } });
     assert.equal(experiment.plan.maxEpochs, 9);
     assert.equal(parseExperiment({ ...minimal(), metric: "loss" }).mode, "min");
@@ -64,6 +64,29 @@ describe("experiment file", () => {
     rejects((e) => (e.model = { layers: [] }), /^\$\.model\.layers must be a non-empty array/);
     rejects((e) => (e.space = { lr: { $type: "loguniform", low: 0, high: 1 } }), /\$\.space\.lr: loguniform\(low, high\) needs 0 < low/);
     rejects((e) => (e.model = { layers: [{ type: "linear", units: { $config: "lr", extra: 1 } }] }), /^\$\.model\.layers\[0\]\.units: a config reference is \{"\$config": "KEY"\} with nothing else in it/);
+    rejects((e) => (e.space = { lr: { $type: "uniform", low: 0, high: 1, hihg: 2 } }), /^\$\.space\.lr\.hihg is not a key of a uniform domain; its keys are \$type, low, high$/);
+    rejects((e) => (e.training = { optimizer: { type: "adam", params: [] } }), /^\$\.training\.optimizer\.params is set by tunegrad \(the model's parameters\); leave it out$/);
+  });
+
+  it("takes the csv dataset's options, its path relative to the experiment file's directory", () => {
+    const csv = path.join(root, "test", "tune-fixtures", "shapes.csv");
+    const dataset = { name: "csv", path: "../tune-fixtures/shapes.csv", labelColumn: "kind", header: true, validationFraction: 0.25 };
+    const experiment = parseExperiment({ ...minimal(), dataset }, path.join(root, "test", "elsewhere", "shapes-search.json"));
+    assert.deepEqual(experiment.plan.dataset, { name: "csv", options: { path: csv, labelColumn: "kind", header: true }, validationFraction: 0.25, splitSeed: 0 });
+    assert.equal(experiment.directory, path.join(root, "test", "elsewhere"));
+    // Resume gives the directory the experiment started from.
+    assert.equal(parseExperiment({ ...minimal(), dataset }, "shapes.json", path.join(root, "test", "elsewhere")).plan.dataset.options.path, csv);
+    assert.deepEqual(parseExperiment({ ...minimal(), dataset: { name: "digits", scale: false } }).plan.dataset.options, { scale: false });
+
+    const file = path.join(root, "test", "tune-fixtures", "x.json");
+    const rejectsDataset = (value: unknown, message: RegExp) =>
+      assert.throws(() => parseExperiment({ ...minimal(), dataset: value }, file), (error: Error) => error instanceof InputError && message.test(error.message));
+    rejectsDataset("csv", /^\$\.dataset needs "path" for dataset "csv", e\.g\. \{"name": "csv", "path": "data\.csv"\}; its options are path, labelColumn, header$/);
+    rejectsDataset({ name: "csv", path: "nope.csv" }, /^\$\.dataset\.path names no file: .*nope\.csv does not exist \(a relative path is resolved against .*tune-fixtures\)$/);
+    rejectsDataset({ name: "csv", path: "shapes.csv", labelColumn: 1.5 }, /^\$\.dataset\.labelColumn must be a column index \(negative counts from the end\) or a header name, got 1\.5$/);
+    rejectsDataset({ name: "csv", path: "shapes.csv", header: "yes" }, /^\$\.dataset\.header must be true, false or "auto", got "yes"$/);
+    rejectsDataset({ name: "csv", pth: "shapes.csv" }, /^\$\.dataset\.pth is not a known setting; the settings here are name, validationFraction, splitSeed, path, labelColumn, header$/);
+    rejectsDataset({ name: "iris", path: "shapes.csv" }, /^\$\.dataset\.path is not a known setting; the settings here are name, validationFraction, splitSeed$/);
   });
 
   it("reads the file and names it when it is missing or not JSON", () => {
@@ -141,6 +164,30 @@ describe("preflight", () => {
     await preflightRejects((e) => (e.dataset = "mnist"), /^\$\.dataset: unknown dataset "mnist"; the known dataset keys are .*digits/);
     await preflightRejects((e) => (e.training = { loss: "hinge" }), /^\$\.training\.loss: unknown loss "hinge"; the known loss keys are .*crossEntropy/);
     await preflightRejects((e) => (e.training = { optimizer: { type: "adagrad" } }), /\$\.training\.optimizer\.type: unknown optimizer "adagrad"; the known optimizer keys are sgd, adam, adamw/);
+  });
+
+  it("names a misspelled or out-of-range optimizer option before any trial runs", async () => {
+    await preflightRejects(
+      (e) => (e.training = { optimizer: { type: "adam", lr: { $config: "lr" }, lrr: 3 } }),
+      /^\$\.training\.optimizer\.lrr is not an option of optimizer "adam"; its options are type, lr, beta1, beta2, eps, weightDecay$/,
+    );
+    await preflightRejects(
+      (e) => (e.training = { optimizer: { type: "sgd", lr: { $config: "lr" }, momentum: 1.5 } }),
+      /^\$\.training\.optimizer: optimizer "sgd": momentum must be a number in \[0, 1\), got 1\.5$/,
+    );
+    // A value drawn from a choice is tried too, and named by where it is in the space.
+    await preflightRejects(
+      (e) => {
+        e.space = { act: { $type: "choice", values: ["relu"] }, lr: { $type: "choice", values: [0.1, -1] } };
+      },
+      /^\$\.space\.lr\.values\[1\] \(-1\): \$\.training\.optimizer: optimizer "sgd": lr must be a finite number > 0, got -1$/,
+    );
+  });
+
+  it("loads the csv dataset with its options, and says what is wrong with the file", async () => {
+    const dataset = { name: "csv", path: path.join(root, "test", "tune-fixtures", "shapes.csv"), labelColumn: "kind" };
+    await preflight(parseExperiment({ ...minimal(), dataset }));
+    await preflightRejects((e) => (e.dataset = { ...dataset, labelColumn: "shape" }), /^\$\.dataset: .*shapes\.csv: no column named "shape"; the columns are kind, x, y$/);
   });
 
   it("says when the model's outputs do not match the dataset's classes, before any trial runs", async () => {

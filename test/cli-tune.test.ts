@@ -1,12 +1,14 @@
 // `tunegrad tune`, `resume`, `report`, `train` and `lab` end to end on small jobs: a Hyperband
-// search on iris in worker threads, a training run saved as safetensors, and the property suite.
+// search on iris in worker threads, one on a CSV file, Ctrl-C during an in-thread search, a
+// training run saved as safetensors, and the property suite.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { load } from "../src/nn/weights-node.js";
-import { runTunegrad } from "./helpers/cli.js";
+import { repositoryRoot, runTunegrad } from "./helpers/cli.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "tunegrad-cli-tune-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -70,6 +72,62 @@ describe("tunegrad tune, resume and report", () => {
     const page = readFileSync(html, "utf8");
     assert.equal(page.match(/<polyline /g)?.length, 5);
     assert.match(page, /<h3>act<\/h3>/);
+  });
+});
+
+describe("a CSV dataset", () => {
+  // The experiment and its CSV sit in their own directory; the command runs from another one.
+  const specs = path.join(work, "specs");
+  mkdirSync(specs, { recursive: true });
+  copyFileSync(path.join(repositoryRoot, "test", "tune-fixtures", "shapes.csv"), path.join(specs, "shapes.csv"));
+  const dataset = { name: "csv", path: "shapes.csv", labelColumn: "kind", header: true, validationFraction: 0.25 };
+
+  it("tunes on a CSV named relative to the experiment file, in worker threads", () => {
+    const file = path.join(specs, "shapes-search.json");
+    writeFileSync(file, JSON.stringify({ ...experiment, name: "shapes-search", dataset, scheduler: { type: "hyperband", maxBudget: 1 } }));
+    const { status, stdout, stderr } = tunegrad("tune", file);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /Best trial t\d{4}: validation accuracy \d(\.\d+)? after 1 epoch/);
+  });
+
+  it("trains on a CSV named relative to the spec file", () => {
+    const spec = path.join(specs, "shapes-train.json");
+    writeFileSync(spec, JSON.stringify({ model: experiment.model, dataset, training: { optimizer: { type: "adam", lr: 0.05 } }, epochs: 2, config: { act: "relu" } }));
+    const { status, stdout, stderr } = tunegrad("train", spec, "--out", "shapes.safetensors");
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /Training on csv for 2 epochs/);
+    assert.ok(existsSync(path.join(work, "shapes.safetensors")));
+  });
+});
+
+describe("Ctrl-C during an in-thread search", () => {
+  it("stops the run at once, says how to resume it, and leaves the journal unfinished", async () => {
+    const file = path.join(work, "inline-digits.json");
+    const example = JSON.parse(readFileSync(path.join(repositoryRoot, "examples", "activation-search", "experiment.json"), "utf8"));
+    // Long enough (about 30 s on 2 cores) that it cannot end before the interrupt arrives.
+    writeFileSync(file, JSON.stringify({ ...example, name: "inline-digits", backend: "cpu", executor: "inline" }));
+    const dir = path.join(work, "runs", "inline-digits");
+    const child = spawn(process.execPath, [path.join(repositoryRoot, "bin", "tunegrad.js"), "tune", file], {
+      cwd: work,
+      env: { ...process.env, TUNEGRAD_FROM_SOURCE: "1" },
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const journal = path.join(dir, "journal.jsonl");
+    const hasResult = () => existsSync(journal) && readFileSync(journal, "utf8").includes('"type":"result"');
+    for (const started = Date.now(); !hasResult(); ) {
+      assert.ok(Date.now() - started < 60_000 && child.exitCode === null, `no result in the journal; stderr: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGINT");
+    const code = await exited;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /Interrupted\. Every result so far is in the journal: "tunegrad resume .*inline-digits" continues the experiment\./);
+    assert.doesNotMatch(readFileSync(journal, "utf8"), /experiment_ended/);
+    const { stdout } = tunegrad("report", dir);
+    assert.match(stdout, /The experiment has not finished: "tunegrad resume .*inline-digits" continues it\./);
   });
 });
 

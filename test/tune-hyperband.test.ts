@@ -52,6 +52,31 @@ test("when R is not a power of eta, r stays exact and budget is floor(r)", () =>
   assert.throws(() => tune.hyperbandBrackets({ maxBudget: 2.5, eta: 3 }), /maxBudget must be an integer/);
 });
 
+test("bracket sizes are exact where (s_max+1)·eta^s passes 2^53 (R = 5^22, eta = 5)", () => {
+  // The paper's n = ceil((s_max+1)/(s+1) · eta^s), computed here in BigInt as the reference.
+  const reference = (R: number, eta: number) => {
+    let smax = 0;
+    while (BigInt(eta) ** BigInt(smax + 1) <= BigInt(R)) smax++;
+    return Array.from({ length: smax + 1 }, (_, k) => {
+      const s = smax - k;
+      const product = BigInt(smax + 1) * BigInt(eta) ** BigInt(s);
+      return Number((product + BigInt(s)) / BigInt(s + 1));
+    });
+  };
+  for (const [R, eta] of [[5 ** 22, 5], [3 ** 33, 3], [2 ** 52, 2], [7 ** 18, 7]] as const) {
+    assert.deepEqual(tune.hyperbandBrackets({ maxBudget: R, eta }).map((b) => b.rungs[0]!.n), reference(R, eta), `R=${R} eta=${eta}`);
+  }
+  assert.equal(tune.hyperbandBrackets({ maxBudget: 5 ** 22, eta: 5 })[0]!.rungs[0]!.n, 2384185791015625);
+});
+
+test("a budget of the wrong JSON type says which type it got", () => {
+  assert.throws(() => new tune.Hyperband({ maxBudget: "9" as never }), { message: 'maxBudget must be an integer >= 1, got "9" (a string)' });
+  assert.throws(() => new tune.Hyperband({ maxBudget: 9, eta: [3] as never }), { message: "eta must be an integer >= 2, got [3] (an array)" });
+  assert.throws(() => new tune.ASHA({ maxBudget: 9, eta: true as never }), { message: "ASHA eta must be an integer >= 2, got true (a boolean)" });
+  assert.throws(() => tune.uniform("0" as never, 1), { message: 'uniform: low must be a finite number, got "0" (a string)' });
+  assert.throws(() => new tune.FIFO({ maxBudget: 2.5 }), { message: "FIFO maxBudget must be an integer >= 1, got 2.5" });
+});
+
 /** Runs Hyperband and checks that the trials it ran, and the budget each got, match its schedule. */
 async function checkScheduleIsRun(R: number, eta: number, concurrency: number): Promise<void> {
   const brackets = tune.hyperbandBrackets({ maxBudget: R, eta });

@@ -125,3 +125,80 @@ test("onEvent sees every journal event with budget spent and planned", async () 
   // R=3, eta=3: brackets [(3 trials, 1), (1, 3)] and [(2, 3)]: 3·1 + 1·2 + 2·3 = 11 reports.
   assert.deepEqual(last!.budget, { spent: 11, planned: 11 });
 });
+
+test("in-thread trials let the event loop turn at each report, so timers and signal handlers (Ctrl-C) run during the experiment", async () => {
+  // Without a turn per report the trials advance by microtasks alone: the callback would run
+  // only after all 200 reports (after tune.run resolved).
+  let reports = 0;
+  let reportsWhenCallbackRan: number | undefined;
+  setImmediate(() => (reportsWhenCallbackRan = reports));
+  await tune.run(
+    async (_config, ctx) => {
+      for (;;) {
+        reports++;
+        if ((await ctx.report({ m: reports })) !== "continue") return;
+      }
+    },
+    { space: {}, metric: "m", mode: "max", seed: 1, scheduler: new tune.FIFO({ maxBudget: 200 }) },
+  );
+  assert.equal(reports, 200);
+  assert.ok(reportsWhenCallbackRan !== undefined && reportsWhenCallbackRan < 200, `the callback ran after ${reportsWhenCallbackRan} of 200 reports`);
+});
+
+test("trialTimeout holds for in-thread trials that keep the thread busy (no timer can fire): checked at the next report or return", async () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const result = await tune.run(
+    async (config, ctx) => {
+      await ctx.report({ score: 1 });
+      busy(200);
+      if (config["then"] === "report") await ctx.report({ score: 2 });
+    },
+    { space: { then: tune.grid(["report", "return"]) }, metric: "score", mode: "max", seed: 1, trialTimeout: 50, scheduler: new tune.FIFO({ maxBudget: 3 }) },
+  );
+  assert.deepEqual(result.trials.map((t) => [t.status, t.error?.kind, t.history.length]), [["errored", "timeout", 1], ["errored", "timeout", 1]]);
+  assert.match(result.trials[0]!.error!.message, /ran more than 50 ms without reporting \(trialTimeout\)/);
+});
+
+test("a report without the experiment's metric errors the trial, naming the metric and the keys reported; NaN is allowed", async () => {
+  let reportAfterRefusal: Promise<tune.Decision> | undefined;
+  const result = await tune.run(
+    async (config, ctx) => {
+      if (config["report"] === "nan") return void (await ctx.report({ accuracy: NaN }));
+      try {
+        await ctx.report({ acc: 1, loss: 0.5 });
+      } catch {
+        // A trainable that swallows the refusal still has an errored trial, and is told to stop.
+        reportAfterRefusal = ctx.report({ accuracy: 1 });
+      }
+    },
+    { space: { report: tune.grid(["nan", "acc"]) }, metric: "accuracy", mode: "max", seed: 1 },
+  );
+  assert.deepEqual(result.trials.map((t) => t.status), ["completed", "errored"]);
+  assert.deepEqual(result.trials[0]!.last, { accuracy: null });
+  assert.equal(
+    result.trials[1]!.error!.message,
+    'ctx.report gave "acc", "loss" but not "accuracy", the metric this experiment optimizes; every report must include it (NaN or null for a trial that diverged)',
+  );
+  assert.equal(result.trials[1]!.history.length, 0);
+  // The run does not wait for a trial it has ended; one turn of the event loop lets it reach its catch.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(await reportAfterRefusal, "stop");
+
+  // Hyperband does not rank trials on missing values: every trial errors at its first report.
+  const hyperband = await tune.run(
+    async (_config, ctx) => {
+      while ((await ctx.report({ acc: 1 })) === "continue");
+    },
+    { space: { x: tune.uniform(0, 1) }, metric: "accuracy", mode: "max", seed: 1, scheduler: new tune.Hyperband({ maxBudget: 9 }) },
+  );
+  assert.ok(hyperband.trials.every((t) => t.status === "errored" && t.history.length === 0 && t.attempts === 0));
+  assert.equal(hyperband.best, undefined);
+
+  // In a worker thread too (the curve fixture reports score and step).
+  const worker = await tune.run({ module: fixtures, export: "curve" }, { space: { x: 0.5 }, metric: "accuracy", mode: "max", seed: 1, numSamples: 1, scheduler: new tune.FIFO({ maxBudget: 2 }) });
+  assert.equal(worker.trials[0]!.status, "errored");
+  assert.match(worker.trials[0]!.error!.message, /^ctx\.report gave "score", "step" but not "accuracy"/);
+});

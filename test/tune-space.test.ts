@@ -109,6 +109,19 @@ test("a function, class, NaN or undefined in a space or config is an error namin
   assert.throws(() => tune.sample({ x: { $type: "uniform", low: 2, high: 1 } } as never, { seed: 1 }), /space\.x: uniform\(low, high\) needs low < high/);
 });
 
+test("a misspelled key in a domain is an error naming its key path and the domain's keys", () => {
+  assert.throws(() => tune.validateSpace({ lr: { $type: "uniform", low: 0, high: 1, hihg: 2 } } as never), {
+    message: "space.lr.hihg is not a key of a uniform domain; its keys are $type, low, high",
+  });
+  assert.throws(() => tune.sample({ a: { $type: "choice", values: [{ $type: "quniform", low: 0, high: 1, q: 0.5, step: 1 }] } } as never, { seed: 1 }), {
+    message: "space.a.values[0].step is not a key of a quniform domain; its keys are $type, low, high, q",
+  });
+  assert.throws(() => tune.validateSpace({ g: { $type: "grid", value: [1, 2] } } as never), { message: "space.g.value is not a key of a grid domain; its keys are $type, values" });
+  for (const domain of [tune.choice([1]), tune.grid([1]), tune.uniform(0, 1), tune.quniform(0, 1, 0.5), tune.loguniform(1, 2), tune.qloguniform(1, 4, 1), tune.randint(0, 3)]) {
+    tune.validateSpace({ domain });
+  }
+});
+
 test("Random: fork does not consume state; getState/setState round-trip; int is unbiased in range", () => {
   const a = new tune.Random(42);
   const b = new tune.Random(42);

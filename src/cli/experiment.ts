@@ -14,7 +14,7 @@
 //     "model": { "layers": [ {"type": "linear", "units": 64},
 //                            {"type": "activation", "name": {"$config": "act1"}},
 //                            {"type": "linear", "units": 10} ] },
-//     "dataset": { "name": "digits", "validationFraction": 0.2 },
+//     "dataset": { "name": "digits", "validationFraction": 0.2 },   // or {"name": "csv", "path": ...}: dataset-setting.ts
 //     "training": { "batchSize": 64, "loss": "crossEntropy",
 //                   "optimizer": { "type": "adam", "lr": {"$config": "lr"} } },
 //     "scheduler": { "type": "hyperband", "maxBudget": 27, "eta": 3 }
@@ -24,6 +24,7 @@
 import * as path from "node:path";
 import { validateSpace } from "../tune/space.js";
 import type { JsonObject, Mode } from "../tune/types.js";
+import { parseDataset, type DatasetSetting } from "./dataset-setting.js";
 import { findReferences, spaceHasKey } from "./experiment-template.js";
 import { InputError, describe, fail, integer, object, oneOf, onlyKeys, readJsonFile, string, type Json } from "./json-checks.js";
 
@@ -36,7 +37,7 @@ export type SchedulerType = (typeof SCHEDULER_TYPES)[number];
 /** What a trial needs besides its config; it crosses into worker threads, so it is JSON. */
 export interface TrialPlan {
   model: JsonObject;
-  dataset: { name: string; validationFraction: number; splitSeed: number };
+  dataset: DatasetSetting;
   training: { batchSize: number; loss: string; optimizer: JsonObject };
   /** The most epochs a trial trains (the scheduler's maxBudget). */
   maxEpochs: number;
@@ -61,6 +62,9 @@ export interface Experiment {
   /** Seconds a trial may go without reporting before it is recorded as errored (kind "timeout"). */
   trialTimeout?: number;
   plan: TrialPlan;
+  /** The experiment file's directory: relative paths in the file (a CSV dataset's) are resolved
+   *  against it. Kept in experiment.json, so that resume resolves them the same way. */
+  directory: string;
 }
 
 function parseScheduler(value: Json): { type: SchedulerType; options: JsonObject; maxEpochs: number } {
@@ -83,24 +87,13 @@ function parseScheduler(value: Json): { type: SchedulerType; options: JsonObject
   return { type, options, maxEpochs };
 }
 
-export function parseDataset(value: Json): TrialPlan["dataset"] {
-  const at = "$.dataset";
-  if (typeof value === "string") return { name: string(value, at), validationFraction: 0.2, splitSeed: 0 };
-  const dataset = object(value, at);
-  onlyKeys(dataset, at, ["name", "validationFraction", "splitSeed"]);
-  const validationFraction = dataset.validationFraction ?? 0.2;
-  if (typeof validationFraction !== "number" || !(validationFraction > 0 && validationFraction < 1)) {
-    fail(`${at}.validationFraction`, `must be a number between 0 and 1 (exclusive), got ${describe(validationFraction)}`);
-  }
-  return { name: string(dataset.name, `${at}.name`), validationFraction, splitSeed: integer(dataset.splitSeed, `${at}.splitSeed`, 0, 0) };
-}
-
 export function parseTraining(value: Json): TrialPlan["training"] {
   const at = "$.training";
   const training = object(value, at);
   onlyKeys(training, at, ["batchSize", "loss", "optimizer"]);
   const optimizer = object(training.optimizer ?? { type: "adam" }, `${at}.optimizer`);
   string(optimizer.type, `${at}.optimizer.type`);
+  if (optimizer.params !== undefined) fail(`${at}.optimizer.params`, "is set by tunegrad (the model's parameters); leave it out");
   return {
     batchSize: integer(training.batchSize, `${at}.batchSize`, 1, 32),
     loss: string(training.loss, `${at}.loss`, "crossEntropy"),
@@ -108,8 +101,9 @@ export function parseTraining(value: Json): TrialPlan["training"] {
   };
 }
 
-/** Validates an experiment read from JSON. `fileName` gives the default name. */
-export function parseExperiment(value: unknown, fileName = "experiment.json"): Experiment {
+/** Validates an experiment read from JSON. `fileName` gives the default name; relative paths
+ *  are resolved against `directory` (by default the file's). */
+export function parseExperiment(value: unknown, fileName = "experiment.json", directory = path.dirname(fileName)): Experiment {
   const root = object(value as Json, "$");
   onlyKeys(root, "$", [
     "name", "metric", "mode", "seed", "concurrency", "executor", "backend", "storage", "space", "model",
@@ -151,11 +145,12 @@ export function parseExperiment(value: unknown, fileName = "experiment.json"): E
     maxRetries: integer(root.maxRetries, "$.maxRetries", 0, 0),
     plan: {
       model,
-      dataset: parseDataset(root.dataset),
+      dataset: parseDataset(root.dataset, path.resolve(directory)),
       training,
       maxEpochs: scheduler.maxEpochs,
       backend: oneOf(root.backend, "$.backend", ["cpu", "webgpu", "auto"] as const, "cpu"),
     },
+    directory: path.resolve(directory),
   };
   if (root.numSamples !== undefined) {
     if (scheduler.type === "hyperband") fail("$.numSamples", "must be left out with Hyperband: its brackets decide how many trials run");

@@ -1,6 +1,7 @@
 // The `tunegrad` command: picks the subcommand, parses its arguments and runs it. Usage mistakes
 // print the problem and a pointer to --help and exit with status 2; other failures exit with 1.
 import { HELP_REQUESTED, UsageError, formatCommandHelp, parseArgs } from "./args.js";
+import { exitQuietlyOnBrokenPipe } from "./broken-pipe.js";
 import type { CliCommand, CliIO } from "./command.js";
 import { InputError } from "./json-checks.js";
 import { bracketsCommand } from "./commands/brackets.js";
@@ -28,6 +29,8 @@ function topLevelHelp(): string {
 }
 
 export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // The process's own streams only: streams a caller passes in are the caller's to handle.
+  for (const stream of [process.stdout, process.stderr]) if (io.stdout === stream || io.stderr === stream) exitQuietlyOnBrokenPipe(stream);
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(topLevelHelp());

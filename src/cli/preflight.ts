@@ -1,10 +1,12 @@
 // Checks an experiment before any trial starts, so that a typo fails at once with its JSON path
-// instead of erroring every trial: the dataset, loss and optimizer keys exist, and the model
-// builds, with one output per class, for every value of every choice the templates refer to (an
-// activation misspelled in a choice list is found even if no trial would draw it for a while).
+// instead of erroring every trial: the dataset, loss and optimizer keys exist, the dataset loads
+// with its options, the optimizer takes the options given, and the model builds, with one output
+// per class, for every value of every choice the templates refer to (an activation misspelled in
+// a choice list is found even if no trial would draw it for a while).
 import { datasets } from "../nn/data/datasets.js";
 import { losses } from "../nn/losses.js";
 import { optimizers } from "../nn/optim/index.js";
+import type { Sequential } from "../nn/layers/sequential.js";
 import { fromSpec } from "../nn/spec.js";
 import { joinPath } from "../tune/json.js";
 import { isDomain, sample } from "../tune/space.js";
@@ -35,18 +37,46 @@ interface DatasetShape {
   numClasses: number;
 }
 
-function tryBuild(experiment: Experiment, config: Config, dataset: DatasetShape, what: string): void {
+/** Fails unless the optimizer exists and takes these options: their names (lr and the
+ *  hyperparameters its state lists), then their values, by building it for `model`. */
+function checkOptimizer(spec: JsonObject, model: Sequential): void {
+  const { type, ...options } = spec;
+  const at = "$.training.optimizer";
+  checkKey(optimizers, String(type), `${at}.type`, "optimizer");
+  // lr is every optimizer's (the base class's), and sgd has no default for it.
+  const withDefaults = optimizers.create(String(type), { params: model, lr: 1e-3 });
+  const known = Object.keys(withDefaults.stateDict().options);
+  withDefaults.dispose();
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new InputError(`${joinPath(at, key)} is not an option of optimizer "${String(type)}"; its options are type, ${known.join(", ")}`);
+  }
   try {
-    const model = fromSpec(trialModelSpec(experiment.plan, config, dataset.numFeatures));
-    try {
-      checkOutputs(model, dataset.numFeatures, dataset.numClasses, dataset.name);
-    } finally {
-      model.dispose();
-    }
-    const { type } = resolveTemplate(experiment.plan.training.optimizer, config, "$.training.optimizer") as JsonObject;
-    checkKey(optimizers, String(type), "$.training.optimizer.type", "optimizer");
+    optimizers.create(String(type), { params: model, ...options }).dispose();
   } catch (error) {
-    throw new InputError(`${what}: ${(error as Error).message}`);
+    throw new InputError(`${at}: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a check; its error is prefixed with `label` (what was being tried), when there is one. */
+function labelled<T>(label: string | undefined, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (label === undefined) throw error;
+    throw new InputError(`${label}: ${(error as Error).message}`);
+  }
+}
+
+/** Builds the model and optimizer of `config`. `choice` names the choice value being tried;
+ *  without it (the sampled config) model errors say so, and optimizer errors name their own path. */
+function tryBuild(experiment: Experiment, config: Config, dataset: DatasetShape, choice?: string): void {
+  const modelLabel = choice ?? "$.model with a sampled config";
+  const model = labelled(modelLabel, () => fromSpec(trialModelSpec(experiment.plan, config, dataset.numFeatures)));
+  try {
+    labelled(modelLabel, () => checkOutputs(model, dataset.numFeatures, dataset.numClasses, dataset.name));
+    labelled(choice, () => checkOptimizer(resolveTemplate(experiment.plan.training.optimizer, config, "$.training.optimizer") as JsonObject, model));
+  } finally {
+    model.dispose();
   }
 }
 
@@ -54,10 +84,16 @@ export async function preflight(experiment: Experiment): Promise<void> {
   const { plan } = experiment;
   checkKey(datasets, plan.dataset.name, "$.dataset", "dataset");
   checkKey(losses, plan.training.loss, "$.training.loss", "loss");
-  const { numFeatures, numClasses } = await datasets.create(plan.dataset.name, {});
+  let loaded: { numFeatures: number; numClasses: number };
+  try {
+    loaded = await datasets.create(plan.dataset.name, plan.dataset.options);
+  } catch (error) {
+    throw new InputError(`$.dataset: ${(error as Error).message}`);
+  }
+  const { numFeatures, numClasses } = loaded;
   const dataset = { name: plan.dataset.name, numFeatures, numClasses };
   const base = sample(experiment.space, { seed: experiment.seed });
-  tryBuild(experiment, base, dataset, "$.model with a sampled config");
+  tryBuild(experiment, base, dataset);
   for (const { key, values } of referencedChoices(experiment)) {
     values.forEach((value, i) => {
       // Nested domains inside a choice value are drawn as a trial would draw them.

@@ -2,8 +2,9 @@
 // resume` (the same experiment, continued from its journal): builds the scheduler and the
 // trainable reference, shows live progress, and prints the best trial at the end.
 //
-// The experiment file's JSON is kept in experiment.json (meta.experiment), so that resume
-// rebuilds exactly the same run from the directory alone.
+// The experiment file's JSON is kept in experiment.json (meta.experiment), with the directory its
+// relative paths are resolved against (meta.directory), so that resume rebuilds exactly the same
+// run from the experiment directory alone.
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { ProgressTracker, ProgressView } from "../tune/progress.js";
@@ -70,7 +71,7 @@ export async function runExperiment(experiment: Experiment, { source, dir, resum
     maxRetries: experiment.maxRetries,
     executor: experiment.executor,
     onEvent: tracker.onEvent,
-    meta: { name: experiment.name, experiment: source },
+    meta: { name: experiment.name, experiment: source, directory: experiment.directory },
   };
   if (experiment.numSamples !== undefined) options.numSamples = experiment.numSamples;
   if (experiment.trialTimeout !== undefined) options.trialTimeout = experiment.trialTimeout * 1000;

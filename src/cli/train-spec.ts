@@ -5,7 +5,7 @@
 //   {
 //     "model": { "layers": [ {"type": "linear", "units": 128}, {"type": "activation", "name": "mish"},
 //                            {"type": "linear", "units": 10} ] },
-//     "dataset": "digits",
+//     "dataset": "digits",          // or {"name": "csv", "path": "data.csv"}, relative to this file
 //     "training": { "batchSize": 32, "optimizer": { "type": "adam", "lr": 0.003 } },
 //     "epochs": 20, "seed": 0, "backend": "cpu",
 //     "config": { }
@@ -13,7 +13,8 @@
 import * as path from "node:path";
 import type { JsonObject } from "../tune/types.js";
 import { findReferences, lookup } from "./experiment-template.js";
-import { parseDataset, parseTraining, type TrialPlan } from "./experiment.js";
+import { parseDataset } from "./dataset-setting.js";
+import { parseTraining, type TrialPlan } from "./experiment.js";
 import { fail, integer, object, oneOf, onlyKeys, readJsonFile } from "./json-checks.js";
 
 export interface TrainSpec {
@@ -37,7 +38,7 @@ export function parseTrainSpec(value: unknown, file: string): TrainSpec {
   return {
     plan: {
       model,
-      dataset: parseDataset(root.dataset),
+      dataset: parseDataset(root.dataset, path.dirname(path.resolve(file))),
       training,
       maxEpochs: integer(root.epochs, "$.epochs", 1, 10),
       backend: oneOf(root.backend, "$.backend", ["cpu", "webgpu", "auto"] as const, "cpu"),

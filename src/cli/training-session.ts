@@ -43,7 +43,7 @@ function prepareData(dataset: TrialPlan["dataset"]): Promise<PreparedData> {
   let prepared = preparedData.get(key);
   if (prepared === undefined) {
     prepared = (async () => {
-      const full = await loadDataset(dataset.name);
+      const full = await loadDataset(dataset.name, dataset.options);
       const { train, validation } = full.split({ validation: dataset.validationFraction, generator: new Generator(dataset.splitSeed) });
       // Standardised with the training part's statistics only, so validation stays unseen.
       const { mean, inverseStd } = train.statistics();

@@ -59,6 +59,27 @@ export function assertJson(value: unknown, path: string, seen: Set<object> = new
   seen.delete(value);
 }
 
+/** A value for an error message, with its JSON type when that is not the expected number:
+ *  `9`, `"9" (a string)`, `[9] (an array)`, `undefined (nothing given)`. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (value === undefined) return "undefined (nothing given)";
+  if (value === null) return "null";
+  if (typeof value === "string") return `${JSON.stringify(value)} (a string)`;
+  if (typeof value === "boolean") return `${value} (a boolean)`;
+  if (Array.isArray(value)) return `${safeJson(value)} (an array)`;
+  if (typeof value === "object") return `${safeJson(value)} (an object)`;
+  return `a ${typeof value}`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
 /** A deep copy through JSON (the value must already pass assertJson). */
 export function cloneJson<T extends JsonValue>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;

@@ -4,6 +4,8 @@
 // state, so "the config of trial 7" or "the seed of trial 7" is the same value however many
 // other draws happened before it, whatever order trials finish in.
 
+import { describeValue } from "./json.js";
+
 export type SeedKey = string | number;
 
 export interface RandomState {
@@ -37,7 +39,7 @@ function hash128(text: string): [number, number, number, number] {
 function checkKey(key: unknown, what: string): asserts key is SeedKey {
   if (typeof key === "string") return;
   if (typeof key === "number" && Number.isFinite(key)) return;
-  throw new TypeError(`${what} must be a string or a finite number, got ${String(key)}`);
+  throw new TypeError(`${what} must be a string or a finite number, got ${describeValue(key)}`);
 }
 
 export class Random {

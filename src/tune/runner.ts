@@ -11,7 +11,7 @@ import { InlineExecutor } from "./executors/inline.js";
 import { toTrialError, type Executor, type TrialHandle } from "./executors/executor.js";
 import { WorkerExecutor } from "./executors/worker.js";
 import { applyEvent, replay } from "./journal.js";
-import { assertJson } from "./json.js";
+import { assertJson, describeValue } from "./json.js";
 import { deriveSeed } from "./random.js";
 import { makeRunResult } from "./result.js";
 import { FIFO } from "./schedulers/fifo.js";
@@ -60,7 +60,10 @@ export interface RunOptions {
   maxRetries?: number;
   /** Milliseconds a trial may run without reporting (from its start, or from the decision on
    *  its last report, to its next report or its end); time waiting for the scheduler's
-   *  decision does not count. A trial past it is recorded as errored (kind "timeout"). */
+   *  decision does not count. A trial past it is recorded as errored (kind "timeout"): by a
+   *  timer, or, for a trial that kept this thread busy so that no timer could run, when it next
+   *  reports or returns. In-thread trials share the thread, so their time includes each
+   *  other's work between reports. */
   trialTimeout?: number;
   /** "inline" (the default for a function) or "worker" (the default for a { module, export }
    *  reference), or an Executor. */
@@ -83,6 +86,8 @@ interface Attempt {
   /** Set when the attempt was killed or has ended: later calls from it are ignored. */
   dead: boolean;
   timer?: ReturnType<typeof setTimeout>;
+  /** When the trialTimeout clock started (performance.now()); undefined while it is stopped. */
+  clockStart?: number;
 }
 
 function metricValue(metrics: Metrics, metric: string): number | null {
@@ -90,16 +95,27 @@ function metricValue(metrics: Metrics, metric: string): number | null {
   return typeof v === "number" ? v : null;
 }
 
-/** Checks a report's metrics: a plain object of numbers. Non-finite numbers become null. */
-function cleanMetrics(metrics: unknown, trialId: string): Metrics {
+/** Checks a report's metrics: a plain object of numbers that holds the experiment's metric.
+ *  Non-finite numbers (a diverged trial) become null; only a missing metric is an error (as in
+ *  Ray Tune: a trial that never reports the metric cannot be ranked or scheduled).
+ *  Messages name no trial: they become that trial's error. */
+function cleanMetrics(metrics: unknown, metric: string): Metrics {
   if (typeof metrics !== "object" || metrics === null || Array.isArray(metrics)) {
-    throw new TypeError(`trial ${trialId}: ctx.report expects an object of metric names to numbers, got ${Array.isArray(metrics) ? "an array" : typeof metrics}`);
+    throw new TypeError(`ctx.report expects an object of metric names to numbers, got ${Array.isArray(metrics) ? "an array" : typeof metrics}`);
   }
   const out: Metrics = {};
   for (const [k, v] of Object.entries(metrics)) {
     if (v === null || (typeof v === "number" && !Number.isFinite(v))) out[k] = null;
     else if (typeof v === "number") out[k] = v;
-    else throw new TypeError(`trial ${trialId}: metric ${JSON.stringify(k)} is ${typeof v}; metrics are numbers`);
+    else throw new TypeError(`metric ${JSON.stringify(k)} is ${typeof v}; metrics are numbers`);
+  }
+  if (!Object.hasOwn(out, metric)) {
+    const keys = Object.keys(out);
+    const given = keys.length === 0 ? "no metrics" : keys.map((k) => JSON.stringify(k)).join(", ");
+    throw new TypeError(
+      `ctx.report gave ${given} but not ${JSON.stringify(metric)}, the metric this experiment optimizes; ` +
+        `every report must include it (NaN or null for a trial that diverged)`,
+    );
   }
   return out;
 }
@@ -169,10 +185,10 @@ class Runner {
     this.metric = options.metric;
     this.mode = options.mode;
     this.concurrency = options.concurrency ?? 1;
-    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`options.concurrency must be an integer >= 1, got ${options.concurrency}`);
+    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`options.concurrency must be an integer >= 1, got ${describeValue(options.concurrency)}`);
     this.maxRetries = options.maxRetries ?? 0;
-    if (!Number.isSafeInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError(`options.maxRetries must be an integer >= 0, got ${options.maxRetries}`);
-    if (options.trialTimeout !== undefined && !(options.trialTimeout > 0)) throw new RangeError(`options.trialTimeout must be a positive number of milliseconds, got ${options.trialTimeout}`);
+    if (!Number.isSafeInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError(`options.maxRetries must be an integer >= 0, got ${describeValue(options.maxRetries)}`);
+    if (options.trialTimeout !== undefined && !(typeof options.trialTimeout === "number" && options.trialTimeout > 0)) throw new RangeError(`options.trialTimeout must be a positive number of milliseconds, got ${describeValue(options.trialTimeout)}`);
     this.storage = typeof options.storage === "string" ? new FileStorage(options.storage) : (options.storage ?? new MemoryStorage());
     this.scheduler = options.scheduler ?? new FIFO();
     this.searcher = options.searcher ?? defaultSearcher(options.space);
@@ -451,30 +467,67 @@ class Runner {
     );
   }
 
+  /** Starts the trialTimeout clock: a timer, and the start time for the check at the next
+   *  report or return (a trial that keeps this thread busy holds the timer back). */
   private armTimer(a: Attempt): void {
     const ms = this.options.trialTimeout;
     if (ms === undefined) return;
     clearTimeout(a.timer);
+    a.clockStart = performance.now();
     a.timer = setTimeout(() => {
       if (a.dead || a.pending) return;
-      this.killAttempt(a, `trial ${a.trialId} ran ${ms} ms without reporting (trialTimeout)`);
-      this.onError(a, { kind: "timeout", message: `trial ${a.trialId} ran ${ms} ms without reporting (trialTimeout ${ms} ms)` }, true);
+      this.timeOut(a);
     }, ms);
+  }
+
+  private stopClock(a: Attempt): void {
+    clearTimeout(a.timer);
+    a.clockStart = undefined;
+  }
+
+  private overdue(a: Attempt): boolean {
+    const ms = this.options.trialTimeout;
+    return ms !== undefined && a.clockStart !== undefined && performance.now() - a.clockStart > ms;
+  }
+
+  /** Ends an attempt that ran past trialTimeout, recording it as errored (kind "timeout"). */
+  private timeOut(a: Attempt): void {
+    const message = `the trial ran more than ${this.options.trialTimeout} ms without reporting (trialTimeout)`;
+    this.killAttempt(a, message);
+    this.onError(a, { kind: "timeout", message }, true);
+  }
+
+  /** Ends an attempt whose report the runner refuses (bad metrics, a report not awaited),
+   *  recording it as errored, so a trainable that catches the error cannot carry on. */
+  private refuseReport(a: Attempt, error: unknown): Promise<Decision> {
+    const trialError = toTrialError(error);
+    this.killAttempt(a, trialError.message);
+    this.onError(a, trialError, true);
+    return Promise.reject(error);
   }
 
   private killAttempt(a: Attempt, reason: string): void {
     if (a.dead) return;
     a.dead = true;
-    clearTimeout(a.timer);
+    this.stopClock(a);
     a.handle.kill(reason);
   }
 
   private onReport(a: Attempt, raw: Metrics): Promise<Decision> {
     if (a.dead || this.finished) return Promise.resolve("stop");
     if (a.final) return Promise.resolve(a.final === "complete" ? "stop" : a.final);
-    if (a.pending) throw new Error(`trial ${a.trialId} called ctx.report again before the previous report resolved; await each report`);
-    const metrics = cleanMetrics(raw, a.trialId);
-    clearTimeout(a.timer);
+    if (a.pending) return this.refuseReport(a, new Error(`ctx.report was called again before the previous report resolved; await each report`));
+    if (this.overdue(a)) {
+      this.timeOut(a);
+      return Promise.resolve("stop");
+    }
+    let metrics: Metrics;
+    try {
+      metrics = cleanMetrics(raw, this.metric);
+    } catch (error) {
+      return this.refuseReport(a, error);
+    }
+    this.stopClock(a);
     a.iteration++;
     this.emit({ type: "result", time: Date.now(), trialId: a.trialId, iteration: a.iteration, metrics });
     this.scheduler.onResult(a.trialId, a.iteration, metricValue(metrics, this.metric));
@@ -500,8 +553,12 @@ class Runner {
 
   private onReturn(a: Attempt): void {
     if (a.dead || this.finished) return;
+    if (this.overdue(a)) {
+      this.timeOut(a);
+      return;
+    }
     a.dead = true;
-    clearTimeout(a.timer);
+    this.stopClock(a);
     this.running.delete(a.trialId);
     if (a.final === "pause") {
       this.emit({ type: "trial_paused", time: Date.now(), trialId: a.trialId, iteration: a.iteration, ...this.rungOf(a.trialId) });
@@ -516,7 +573,7 @@ class Runner {
   private onError(a: Attempt, error: ReturnType<typeof toTrialError>, killed = false): void {
     if ((a.dead && !killed) || this.finished) return;
     a.dead = true;
-    clearTimeout(a.timer);
+    this.stopClock(a);
     this.running.delete(a.trialId);
     const trial = this.trials.get(a.trialId)!;
     const willRetry = trial.attempts < this.maxRetries;

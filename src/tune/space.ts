@@ -3,7 +3,7 @@
 // space is JSON it can be stored in experiment.json and sampled again on resume, in another
 // thread or another process.
 
-import { assertJson, joinPath } from "./json.js";
+import { assertJson, describeValue, joinPath } from "./json.js";
 import { Random, type SeedKey } from "./random.js";
 import type { Config, JsonObject, JsonValue } from "./types.js";
 
@@ -23,7 +23,7 @@ export const DOMAIN_TYPES: readonly DomainType[] = ["choice", "grid", "uniform",
 export type Space = JsonValue;
 
 function finite(name: string, x: unknown): number {
-  if (typeof x !== "number" || !Number.isFinite(x)) throw new TypeError(`${name} must be a finite number, got ${String(x)}`);
+  if (typeof x !== "number" || !Number.isFinite(x)) throw new TypeError(`${name} must be a finite number, got ${describeValue(x)}`);
   return x;
 }
 
@@ -131,8 +131,24 @@ export function isDomain(value: unknown, path = "space"): value is Domain {
   return true;
 }
 
-/** Checks a domain read from JSON by rebuilding it with the constructor that validates it. */
+/** The keys each domain type holds; anything else (a misspelled "hihg") is an error, not ignored. */
+const DOMAIN_KEYS: Readonly<Record<DomainType, readonly string[]>> = {
+  choice: ["$type", "values"],
+  grid: ["$type", "values"],
+  uniform: ["$type", "low", "high"],
+  quniform: ["$type", "low", "high", "q"],
+  loguniform: ["$type", "low", "high"],
+  qloguniform: ["$type", "low", "high", "q"],
+  randint: ["$type", "low", "high"],
+};
+
+/** Checks a domain read from JSON: no unknown keys, then its values, by rebuilding it with the
+ *  constructor that validates them. */
 function validateDomain(d: Domain, path: string): void {
+  const allowed = DOMAIN_KEYS[d.$type];
+  for (const key of Object.keys(d)) {
+    if (!allowed.includes(key)) throw new TypeError(`${joinPath(path, key)} is not a key of a ${d.$type} domain; its keys are ${allowed.join(", ")}`);
+  }
   try {
     switch (d.$type) {
       case "choice": choice(d.values); break;

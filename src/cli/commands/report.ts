@@ -8,6 +8,7 @@ import type { CliCommand } from "../command.js";
 import { loadExperiment } from "../../tune/journal.js";
 import { renderHtmlReport } from "../../tune/report/html.js";
 import { makeRunResult } from "../../tune/result.js";
+import { formatTrialErrors } from "../../tune/report/errors.js";
 import { formatLeaderboard } from "../../tune/report/leaderboard.js";
 
 export const reportCommand: CliCommand = {
@@ -35,6 +36,7 @@ export const reportCommand: CliCommand = {
       io.stdout.write(`The experiment has not finished: "tunegrad resume ${positionals.RUN_DIR}" continues it.\n`);
     }
     io.stdout.write(formatLeaderboard(experiment.trials, limit === undefined ? { metric, mode } : { metric, mode, limit }));
+    io.stdout.write(formatTrialErrors(experiment.trials));
 
     const result = makeRunResult(experiment.trials, metric, mode);
     const exports: [string | undefined, () => string][] = [

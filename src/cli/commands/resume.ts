@@ -27,7 +27,9 @@ export const resumeCommand: CliCommand = {
           `continue it from code with tune.run(trainable, { ...options, storage: "${dir}", resume: true })`,
       );
     }
-    const experiment = parseExperiment(source, `${String(info.meta?.name ?? "experiment")}.json`);
+    // Experiments started before meta.directory was kept resolve relative paths against the current directory.
+    const directory = typeof info.meta?.directory === "string" ? info.meta.directory : ".";
+    const experiment = parseExperiment(source, `${String(info.meta?.name ?? "experiment")}.json`, directory);
     io.stdout.write(`Resuming ${experiment.name} in ${dir}\n`);
     const result = await runExperiment(experiment, { source: source as JsonObject, dir, resume: true, io });
     io.stdout.write(formatRunSummary(experiment, result, dir));

@@ -2,7 +2,7 @@
 // and the ranking rule they share. Decisions are computed from these facts alone: trial indices
 // and reported values, never arrival order.
 
-import { cloneJson } from "../json.js";
+import { cloneJson, describeValue } from "../json.js";
 import type { JsonObject, JsonValue, Mode, SchedulerAction, SchedulerSetup, Verdict } from "../types.js";
 
 export interface TrialFacts {
@@ -42,7 +42,7 @@ export function rank<T extends { index: number; value: number | null }>(entries:
 
 export function checkPositiveInteger(what: string, x: unknown, min = 1): number {
   if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min) {
-    throw new RangeError(`${what} must be an integer >= ${min}, got ${String(x)}`);
+    throw new RangeError(`${what} must be an integer >= ${min}, got ${describeValue(x)}`);
   }
   return x;
 }

@@ -42,8 +42,7 @@ export function hyperbandBrackets(options: BracketOptions): Bracket[] {
   const smax = sMax(R, eta);
   const brackets: Bracket[] = [];
   for (let s = smax; s >= 0; s--) {
-    const etaS = eta ** s; // exact: eta^s <= R < 2^53
-    const n = ceilDiv((smax + 1) * etaS, s + 1); // ceil((s_max+1)/(s+1) · eta^s)
+    const n = bracketSize(smax, s, eta);
     const rungs: Rung[] = [];
     for (let i = 0; i <= s; i++) {
       const div = eta ** (s - i);
@@ -54,10 +53,15 @@ export function hyperbandBrackets(options: BracketOptions): Bracket[] {
   return brackets;
 }
 
-function floorDiv(a: number, b: number): number {
-  return (a - (a % b)) / b;
+/** ceil((s_max+1)/(s+1) · eta^s), the trials a bracket starts. eta^s <= R < 2^53 is exact, but
+ *  (s_max+1)·eta^s can pass 2^53 (R = 5^22, eta = 5), so the product is taken in BigInt; the
+ *  quotient is at most R, exact again as a number. */
+function bracketSize(smax: number, s: number, eta: number): number {
+  const numerator = BigInt(smax + 1) * BigInt(eta) ** BigInt(s);
+  const divisor = BigInt(s + 1);
+  return Number((numerator + divisor - 1n) / divisor);
 }
 
-function ceilDiv(a: number, b: number): number {
-  return floorDiv(a, b) + (a % b === 0 ? 0 : 1);
+function floorDiv(a: number, b: number): number {
+  return (a - (a % b)) / b;
 }
