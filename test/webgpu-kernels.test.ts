@@ -155,6 +155,22 @@ describe("WebGPU kernels against the CPU backend", { skip }, () => {
     assert.equal(r.gpu[0]![4], 54);
   });
 
+  it("a kernel that does not compile is reported by the read after its use, names itself, and spoils no later read", async () => {
+    const name = "webgpuTestBroken";
+    defineUnaryOp({ name, ts: { f: (x) => x, df: () => 1 }, wgsl: { f: "x +* 1.0", df: "1.0" } }, { replace: true });
+    const x = gpu.upload(new Float32Array([1, 2]));
+    const out = gpu.alloc(2);
+    gpu.unary(name, [], x, out);
+    await assert.rejects(gpu.read(out), /kernel unary:f:webgpuTestBroken#\d+:wg\d+ did not compile: Error while parsing WGSL/);
+    // Used again, it fails at once with the same reason, and records nothing.
+    assert.throws(() => gpu.unary(name, [], x, out), /kernel unary:f:webgpuTestBroken#\d+:wg\d+ did not compile/);
+    // Unrelated work afterwards reads back cleanly.
+    gpu.unary("neg", [], x, out);
+    assert.deepEqual([...(await gpu.read(out))], [-1, -2]);
+    gpu.free(x);
+    gpu.free(out);
+  });
+
   /** An output shape and two shapes that broadcast to it (dims of 1, missing leading dims). */
   const broadcastPair = fc
     .array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 5 })

@@ -54,6 +54,8 @@ interface CompiledKernel {
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
   readonly uniformBytes: number;
+  /** Why the kernel did not compile, once the device has said so: it is never dispatched again. */
+  error?: string;
 }
 
 export interface QueueOptions {
@@ -81,6 +83,8 @@ export class CommandQueue {
   private readonly align: number;
   private readonly maxDispatches: number;
   private readonly errors: string[] = [];
+  /** Validation results still to come: every compile and every submit runs in an error scope. */
+  private readonly pendingChecks = new Set<Promise<void>>();
   private lostMessage: string | null = null;
   private readonly lostPromise: Promise<never>;
   pipelinesCompiled = 0;
@@ -117,6 +121,32 @@ export class CommandQueue {
     return this.lostMessage !== null;
   }
 
+  /**
+   * Closes the validation error scope opened before some device calls (with nothing in between
+   * that can throw). An error they raised reaches `errors`, reported by the next read or sync,
+   * which wait for it, as "`what`: message", and `onError`.
+   */
+  private popValidation(what: string, onError?: (message: string) => void): void {
+    const check: Promise<void> = this.device.popErrorScope().then((error) => {
+      this.pendingChecks.delete(check);
+      if (!error) return;
+      const message = `${what}: ${error.message}`;
+      onError?.(message);
+      this.errors.push(message);
+    });
+    this.pendingChecks.add(check);
+  }
+
+  /**
+   * Waits for the validation results of the compiles and submits so far, then throws what failed:
+   * so that an error is reported by the read that follows the work that caused it, never by a
+   * later, unrelated one.
+   */
+  private async settle(): Promise<void> {
+    await Promise.race([Promise.all(this.pendingChecks), this.lostPromise]);
+    this.checkHealthy();
+  }
+
   /** Throws when the device is lost or an earlier command failed validation. */
   checkHealthy(): void {
     if (this.lostMessage) throw new DeviceLostError(this.lostMessage);
@@ -151,6 +181,7 @@ export class CommandQueue {
       throw new Error(`internal: kernel ${def.key} takes ${def.writes.length} buffers, got ${buffers.length}`);
     }
     const kernel = this.compile(def);
+    if (kernel.error) throw new Error(kernel.error);
     const uniformOffset = this.writer.base * 4;
     this.arenaUsed = uniformOffset + Math.ceil(kernel.uniformBytes / this.align) * this.align;
 
@@ -225,7 +256,9 @@ export class CommandQueue {
     if (!this.encoder) return;
     this.closePass();
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, this.arenaUsed);
+    this.device.pushErrorScope("validation");
     this.device.queue.submit([this.encoder.finish()]);
+    this.popValidation("a submitted command buffer");
     this.submits++;
     this.encoder = null;
     this.dispatches = 0;
@@ -241,7 +274,7 @@ export class CommandQueue {
       this.copy(source, { buffer: staging, bytes, lastBatch: -1 }, bytes);
       this.flush();
       await Promise.race([staging.mapAsync(MapMode.READ), this.lostPromise]);
-      this.checkHealthy();
+      await this.settle();
       const data = staging.getMappedRange().slice(0);
       staging.unmap();
       return data;
@@ -254,7 +287,7 @@ export class CommandQueue {
     this.checkHealthy();
     this.flush();
     await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lostPromise]);
-    this.checkHealthy();
+    await this.settle();
   }
 
   private encoderNow(): GPUCommandEncoder {
@@ -291,13 +324,16 @@ export class CommandQueue {
       layout = this.device.createBindGroupLayout({ entries });
       this.layouts.set(layoutKey, layout);
     }
-    const module = this.device.createShaderModule({ code: def.source(), label: def.key });
+    const code = def.source();
+    this.device.pushErrorScope("validation");
+    const module = this.device.createShaderModule({ code, label: def.key });
     const pipeline = this.device.createComputePipeline({
       label: def.key,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: "main" },
     });
-    const kernel = { pipeline, layout, uniformBytes: Math.ceil(Math.max(def.uniformWords, 4) / 4) * 16 };
+    const kernel: CompiledKernel = { pipeline, layout, uniformBytes: Math.ceil(Math.max(def.uniformWords, 4) / 4) * 16 };
+    this.popValidation(`kernel ${def.key} did not compile`, (message) => (kernel.error = message));
     this.kernels.set(def.key, kernel);
     this.pipelinesCompiled++;
     return kernel;
