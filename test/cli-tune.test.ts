@@ -7,6 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
+import { data, nn } from "../src/nn/index.js";
+import { Generator } from "../src/tensor/index.js";
 import { load } from "../src/nn/weights-node.js";
 import { repositoryRoot, runTunegrad } from "./helpers/cli.js";
 
@@ -140,6 +142,14 @@ describe("tunegrad train", () => {
     assert.equal(stdout.split("\n").filter((l) => /^\s+\d+\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}$/.test(l)).length, 3);
     const model = await load(path.join(work, "model.safetensors"));
     assert.deepEqual(model.toSpec().layers.map((l) => (l as { name?: string }).name).filter(Boolean), ["gelu"]);
+    // The file alone is the model: it standardises the features itself (its first layer holds
+    // the training part's statistics), so on the raw validation part it scores what train printed.
+    assert.equal((model.toSpec().layers[0] as { type: string }).type, "standardize");
+    const lastEpoch = stdout.split("\n").filter((l) => /^\s+\d+\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}$/.test(l)).at(-1)!;
+    const printed = Number(lastEpoch.trim().split(/\s+/).at(-1));
+    const { validation } = (await data.load("iris")).split({ validation: 0.2, generator: new Generator(0) });
+    assert.equal((await nn.evaluateAccuracy(model, validation)).toFixed(4), printed.toFixed(4));
+    model.dispose();
   });
 
   it("names a missing config reference by its JSON path", () => {

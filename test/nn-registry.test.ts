@@ -69,7 +69,7 @@ describe("Registry", () => {
       activations.keys().slice(0, 15),
       ["relu", "tanh", "sigmoid", "mish", "softplus", "gelu", "geluTanh", "silu", "elu", "leakyRelu", "selu", "softsign", "hardtanh", "hardSigmoid", "hardSwish"],
     );
-    assert.deepEqual(nn.layers.keys(), ["linear", "activation", "dropout", "layerNorm"]);
+    assert.deepEqual(nn.layers.keys(), ["linear", "activation", "dropout", "layerNorm", "standardize"]);
     assert.deepEqual(losses.keys(), ["mse", "crossEntropy", "bce"]);
     assert.deepEqual(optim.optimizers.keys(), ["sgd", "adam", "adamw"]);
     assert.deepEqual(nn.initializers.keys(), ["kaiming", "kaimingNormal", "xavier", "xavierNormal", "zeros"]);

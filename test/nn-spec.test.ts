@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { activations, nn } from "../src/nn/index.js";
-import { noGrad, tensor } from "../src/tensor/index.js";
+import { memory, noGrad, tensor, tidy } from "../src/tensor/index.js";
 
 // Random valid specs, with optional fields present only when they differ from the default, so
 // toSpec (which leaves defaults out) must give back exactly the spec it was built from.
@@ -75,6 +75,22 @@ describe("model specs", () => {
     assert.deepEqual(y.shape, [2, 3]);
   });
 
+  it("a standardize layer computes (x − shift)·scale, round-trips through its spec and frees its constants", async () => {
+    const before = memory();
+    const spec = { input: 2, layers: [{ type: "standardize", shift: [1, -2], scale: [0.5, 4] }] };
+    const model = nn.fromSpec(spec);
+    assert.deepEqual(model.toSpec(), spec);
+    const y = tidy(() => noGrad(() => model.forward(tensor([[3, -1], [1, -2]]))));
+    assert.deepEqual([...(await y.data())], [1, 4, 0, 0]);
+    y.dispose();
+    model.dispose();
+    assert.deepEqual(memory(), before);
+    assert.throws(
+      () => nn.fromSpec({ input: 3, layers: [{ type: "standardize", shift: [0, 0], scale: [1, 1, 1] }] }),
+      /spec\.layers\[0\]\.shift must be an array of 3 finite numbers \(one per input feature\), got 2 values$/,
+    );
+  });
+
   const invalid: [string, unknown, RegExp][] = [
     ["a non-object spec", [1, 2], /^spec must be an object \{ input, layers \}, got an array$/],
     ["a missing input", { layers: [] }, /^spec\.input is missing: a model spec needs input \(a positive integer\)$/],
@@ -83,8 +99,8 @@ describe("model specs", () => {
     ["layers not an array", { input: 4, layers: { type: "linear" } }, /^spec\.layers must be an array of layer objects, got object$/],
     ["no layers", { input: 4, layers: [] }, /^spec\.layers must hold at least one layer$/],
     ["a layer that is not an object", { input: 4, layers: ["relu"] }, /^spec\.layers\[0\] must be an object with a "type", got "relu"$/],
-    ["a missing type", { input: 4, layers: [{ units: 3 }] }, /^spec\.layers\[0\]\.type must be a string naming a layer \(one of: linear, activation, dropout, layerNorm\), got nothing$/],
-    ["an unknown type", { input: 4, layers: [{ type: "lineer", units: 3 }] }, /^spec\.layers\[0\]\.type: unknown layer "lineer"; known layer keys: linear, activation, dropout, layerNorm; did you mean "linear"\?$/],
+    ["a missing type", { input: 4, layers: [{ units: 3 }] }, /^spec\.layers\[0\]\.type must be a string naming a layer \(one of: linear, activation, dropout, layerNorm, standardize\), got nothing$/],
+    ["an unknown type", { input: 4, layers: [{ type: "lineer", units: 3 }] }, /^spec\.layers\[0\]\.type: unknown layer "lineer"; known layer keys: linear, activation, dropout, layerNorm, standardize; did you mean "linear"\?$/],
     ["an unknown activation", { input: 4, layers: [{ type: "linear", units: 3 }, { type: "activation", name: "mihs" }] }, /^spec\.layers\[1\]\.name: unknown activation "mihs"; known activation keys: relu, .*; did you mean "mish"\?$/],
     ["a missing activation name", { input: 4, layers: [{ type: "activation" }] }, /^spec\.layers\[0\]\.name is missing: it must name a activation \(one of: relu, /],
     ["a misspelt field", { input: 4, layers: [{ type: "linear", unit: 3 }] }, /^spec\.layers\[0\]\.unit is not a field of a linear layer; its fields are: type, units, bias, init$/],

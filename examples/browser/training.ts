@@ -9,11 +9,15 @@ type Module = InstanceType<typeof nn.Module>;
 type Optimizer = ReturnType<typeof optim.optimizers.create>;
 
 export interface Digits {
+  /** The pixels as they come: models standardise them with their first layer. */
   train: Dataset;
   validation: Dataset;
+  /** That layer: the training part's per-pixel mean and 1/std, so that a downloaded model works
+   *  on raw digits from its file alone. */
+  standardize: tune.JsonObject;
 }
 
-/** The vendored digits from `url`, split 75/25 with a fixed seed, standardised by the training part. */
+/** The vendored digits from `url`, split 75/25 with a fixed seed, with the training part's statistics. */
 export async function loadDigits(url: string, limits: { train?: number; validation?: number } = {}): Promise<Digits> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`fetching ${url} failed: ${response.status} ${response.statusText}`);
@@ -23,7 +27,7 @@ export async function loadDigits(url: string, limits: { train?: number; validati
   const train = first(split.train, limits.train);
   const validation = first(split.validation, limits.validation);
   const { mean, inverseStd } = train.statistics();
-  return { train: train.normalized(mean, inverseStd), validation: validation.normalized(mean, inverseStd) };
+  return { train, validation, standardize: { type: "standardize", shift: mean, scale: inverseStd } };
 }
 
 /** What a trial's config holds (plain JSON, sampled by the tuner). */
@@ -33,11 +37,15 @@ export interface MlpConfig {
   lr: number;
 }
 
-/** The model spec of a config: 64 inputs, one hidden layer with the chosen activation, 10 classes. */
-export function mlpSpec(config: MlpConfig): tune.JsonObject {
+/**
+ * The model spec of a config: 64 inputs standardised by `standardize`, one hidden layer with the
+ * chosen activation, 10 classes.
+ */
+export function mlpSpec(config: MlpConfig, standardize: tune.JsonObject): tune.JsonObject {
   return {
     input: 64,
     layers: [
+      standardize,
       { type: "linear", units: config.hidden },
       { type: "activation", name: config.activation },
       { type: "linear", units: 10 },
@@ -68,7 +76,7 @@ export class Trainer {
     private readonly digits: Digits,
     batchSize: number,
   ) {
-    this.model = nn.fromSpec(mlpSpec(config), { seed });
+    this.model = nn.fromSpec(mlpSpec(config, digits.standardize), { seed });
     this.optimizer = optim.optimizers.create("adam", { params: this.model, lr: config.lr });
     this.loader = new data.DataLoader(digits.train, { batchSize, shuffle: true, seed });
   }

@@ -31,9 +31,13 @@ export function ensureBackend(backend: TrialPlan["backend"]): Promise<InitResult
 // Data: loaded once per thread and split the same way in every trial.
 
 interface PreparedData {
+  /** The features as they come: the model standardises them itself (its first layer). */
   train: Dataset;
   validation: Dataset;
   numClasses: number;
+  /** The model's first layer: (x − mean)·(1/std) with the training part's statistics only, so that
+   *  validation stays unseen, and a saved model works on raw features from its file alone. */
+  standardize: JsonObject;
 }
 
 const preparedData = new Map<string, Promise<PreparedData>>();
@@ -45,9 +49,8 @@ function prepareData(dataset: TrialPlan["dataset"]): Promise<PreparedData> {
     prepared = (async () => {
       const full = await loadDataset(dataset.name, dataset.options);
       const { train, validation } = full.split({ validation: dataset.validationFraction, generator: new Generator(dataset.splitSeed) });
-      // Standardised with the training part's statistics only, so validation stays unseen.
       const { mean, inverseStd } = train.statistics();
-      return { train: train.normalized(mean, inverseStd), validation: validation.normalized(mean, inverseStd), numClasses: full.numClasses };
+      return { train, validation, numClasses: full.numClasses, standardize: { type: "standardize", shift: mean, scale: inverseStd } };
     })();
     preparedData.set(key, prepared);
   }
@@ -104,7 +107,8 @@ export class TrainingSession {
   static async create(plan: TrialPlan, config: Config, seed: number): Promise<TrainingSession> {
     await ensureBackend(plan.backend);
     const data = await prepareData(plan.dataset);
-    const model = fromSpec(trialModelSpec(plan, config, data.train.numFeatures), { seed });
+    const spec = trialModelSpec(plan, config, data.train.numFeatures);
+    const model = fromSpec({ ...spec, layers: [data.standardize, ...(spec.layers as JsonValue[])] }, { seed });
     try {
       checkOutputs(model, data.train.numFeatures, data.numClasses, plan.dataset.name);
       const { type, ...optimizerOptions } = resolveTemplate(plan.training.optimizer, config, "$.training.optimizer") as JsonObject;

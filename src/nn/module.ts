@@ -134,10 +134,9 @@ export abstract class Module {
    * afterwards. A trial that builds a model per config calls this when it ends.
    */
   dispose(): void {
-    for (const p of this.parameters()) {
-      p.zeroGrad();
-      p.dispose();
-    }
+    for (const p of this.#parameters.values()) p.dispose();
+    // Each child frees what it holds, parameters or not (Standardize's constants).
+    for (const child of this.#children.values()) child.dispose();
   }
 
   /** The parameters by dotted name. The tensors are the live parameters, not copies. */

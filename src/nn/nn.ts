@@ -5,6 +5,7 @@ export { Linear, type LinearOptions, type FusedActivation } from "./layers/linea
 export { Sequential, type ModelSpec } from "./layers/sequential.js";
 export { Dropout } from "./layers/dropout.js";
 export { LayerNorm, type LayerNormOptions } from "./layers/layer-norm.js";
+export { Standardize } from "./layers/standardize.js";
 export { Activation, OpActivation, ComposedActivation, type InitHint } from "./layers/activation.js";
 export { layers, type LayerBuildOptions } from "./layers/registry.js";
 export { initializers, type InitializerOptions } from "./initializers.js";

@@ -67,3 +67,13 @@ export function numberRecord(entry: SpecObject, key: string, path: string): Reco
   }
   return v as Record<string, number>;
 }
+
+/** An array of `length` finite numbers (one per input feature). */
+export function numberArray(entry: SpecObject, key: string, path: string, length: number): number[] {
+  const v = entry[key];
+  if (!Array.isArray(v) || v.length !== length || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    const got = Array.isArray(v) ? `${v.length} values${v.every((x) => typeof x === "number" && Number.isFinite(x)) ? "" : ", not all finite numbers"}` : show(v);
+    throw new Error(`${path}.${key} must be an array of ${length} finite numbers (one per input feature), got ${got}`);
+  }
+  return v as number[];
+}

@@ -7,10 +7,11 @@ import { activations } from "../activations.js";
 import { initializers } from "../initializers.js";
 import type { Module } from "../module.js";
 import { Registry } from "../registry.js";
-import { checkFields, numberField, numberRecord, optionalBoolean, positiveInteger, registryKey, type SpecObject } from "../spec-fields.js";
+import { checkFields, numberArray, numberField, numberRecord, optionalBoolean, positiveInteger, registryKey, type SpecObject } from "../spec-fields.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./layer-norm.js";
 import { Linear } from "./linear.js";
+import { Standardize } from "./standardize.js";
 
 export interface LayerBuildOptions {
   /** The layer's spec entry. */
@@ -62,4 +63,9 @@ layers.register("layerNorm", ({ spec, path, inFeatures }) => {
   const eps = numberField(spec, "eps", path, "a number > 0", (v) => v > 0, false);
   const affine = optionalBoolean(spec, "affine", path);
   return new LayerNorm(inFeatures, { ...(eps !== undefined ? { eps } : {}), ...(affine !== undefined ? { affine } : {}) });
+});
+
+layers.register("standardize", ({ spec, path, inFeatures }) => {
+  checkFields(spec, path, "a standardize layer", ["type", "shift", "scale"]);
+  return new Standardize(numberArray(spec, "shift", path, inFeatures), numberArray(spec, "scale", path, inFeatures));
 });
