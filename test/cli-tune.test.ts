@@ -170,6 +170,13 @@ describe("tunegrad lab", () => {
     assert.match(stdout, /Every required property holds\./);
   });
 
+  it("says what its properties measure: f' has a jump for relu, none for elu (whose f'' jumps)", () => {
+    const relu = tunegrad("lab", "relu").stdout;
+    assert.match(relu, /fails {2}continuously differentiable \(no jump in f'\) +f' jumps by 1 near x = -?0\.00\d+/);
+    assert.match(relu, /f\(0\) = 0, f'\(0\.000731\) = 1/, "the slope is reported where it was measured");
+    assert.match(tunegrad("lab", "elu").stdout, /holds {2}continuously differentiable \(no jump in f'\)/);
+  });
+
   it("lists the activations for an unknown one", () => {
     const { status, stderr } = tunegrad("lab", "mishh");
     assert.equal(status, 1);

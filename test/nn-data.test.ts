@@ -74,6 +74,15 @@ describe("CSV of numeric features with a label column", () => {
     assert.deepEqual([...byIndex.features], [1, 2, 3, 4]);
   });
 
+  it("a first line of numbers and a class name is data, not a header; an empty label is an error", () => {
+    const t = data.parseCsv("1,2,setosa\n3,4,versicolor\n5,6,setosa\n");
+    assert.equal(t.rows, 3);
+    assert.deepEqual(t.classNames, ["setosa", "versicolor"]);
+    assert.equal(t.featureNames, undefined);
+    assert.equal(data.parseCsv("x,2,0\n1,2,0").rows, 1, "a name in a feature column still makes a header");
+    assert.throws(() => data.parseCsv("a,b,label\n1,2,\n3,4,1\n", { source: "f.csv" }), /^Error: f\.csv line 2, column 3 \("label"\): the label is empty$/);
+  });
+
   it("names the line and column of a bad value", () => {
     assert.throws(() => data.parseCsv("a,b,c\n1,2,0\n1,x,0", { source: "f.csv" }), /^Error: f\.csv line 3, column 2 \("b"\): "x" is not a number$/);
     assert.throws(() => data.parseCsv("1,2,0\n1,0"), /CSV line 2: expected 3 fields, got 2/);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { nn } from "../src/nn/index.js";
+import { activations, nn } from "../src/nn/index.js";
 import { Generator, noGrad, type Tensor, tensor } from "../src/tensor/index.js";
 
 const spec = { input: 3, layers: [{ type: "linear", units: 4 }, { type: "activation", name: "relu" }, { type: "dropout", rate: 0.5 }, { type: "linear", units: 2 }] };
@@ -47,6 +47,16 @@ describe("Module", () => {
     const short = { ...state, "0.weight": { shape: [...state["0.weight"]!.shape], data: new Float32Array(1) } };
     assert.throws(() => model.loadStateDict(short), /loadStateDict: "0\.weight" has 1 values but its shape \[3, 4\] holds 12/);
     assert.deepEqual(await model.parameters()[0]!.data(), before);
+  });
+
+  it("a Sequential inside a Sequential: the input size is found through it, and toSpec says it has no spec form", async () => {
+    // A layer that takes any size comes first: the size is the first Linear's, found inside.
+    const inner = new nn.Sequential([activations.create("relu"), new nn.Linear(3, 4, { generator: new Generator(1) })]);
+    const outer = new nn.Sequential([inner, new nn.Linear(4, 2, { generator: new Generator(2) })]);
+    assert.equal(outer.inFeatures, 3);
+    assert.deepEqual(noGrad(() => outer.forward(tensor(new Float32Array(6), [2, 3]))).shape, [2, 2]);
+    assert.throws(() => outer.toSpec(), /toSpec: layer 0 is a Sequential, which a spec cannot hold; put its layers in this one instead/);
+    await assert.rejects(nn.toBytes(outer), /layer 0 is a Sequential/);
   });
 
   it("Linear without bias, and a model of custom modules that has no spec form", () => {

@@ -101,10 +101,23 @@ describe("weights on disk (safetensors)", () => {
     assert.throws(() => nn.fromBytes(bytes), /loadStateDict: "0\.weight" has shape \[7, 5\] but the model's is \[5, 7\]/);
   });
 
+  it("any tensor name round-trips, \"__proto__\" included", () => {
+    const tensors = new Map([["__proto__", { shape: [1], data: new Float32Array([7]) }], ["constructor", { shape: [1], data: new Float32Array([8]) }]]);
+    const back = nn.decodeSafetensors(nn.encodeSafetensors(tensors)).tensors;
+    assert.deepEqual([...back.keys()], ["__proto__", "constructor"]);
+    assert.deepEqual([...back.values()].map((t) => t.data[0]), [7, 8]);
+  });
+
   it("a file without a spec says how to load its tensors instead", async () => {
     const bytes = nn.encodeSafetensors(new Map([["w", { shape: [2], data: new Float32Array([1, 2]) }]]));
-    assert.throws(() => nn.fromBytes(bytes), /has no model spec in __metadata__\.spec/);
+    assert.throws(() => nn.fromBytes(bytes), /has no model spec in __metadata__\.spec.*model\.loadStateDict\(Object\.fromEntries\(nn\.decodeSafetensors\(bytes\)\.tensors\)\)/);
     assert.deepEqual([...nn.decodeSafetensors(bytes).tensors.get("w")!.data], [1, 2]);
+    // The advice works as written.
+    const model = nn.fromSpec({ input: 2, layers: [{ type: "linear", units: 1 }] }, { seed: 1 });
+    const weights = new Map([["0.weight", { shape: [2, 1], data: new Float32Array([3, 4]) }], ["0.bias", { shape: [1], data: new Float32Array([5]) }]]);
+    model.loadStateDict(Object.fromEntries(nn.decodeSafetensors(nn.encodeSafetensors(weights)).tensors));
+    assert.deepEqual([...(await model.stateDict()["0.weight"]!.data())], [3, 4]);
+    model.dispose();
   });
 
   it("reads a file written by another writer (unpadded header, no checksum)", () => {

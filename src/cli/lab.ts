@@ -82,7 +82,8 @@ export function activationFindings(samples: Samples, reference: ReferenceFunctio
 
   const zeroIndex = where(samples, () => true).reduce((best, i) => (Math.abs(x[i]!) < Math.abs(x[best]!) ? i : best), 0);
   const f0 = reference(0);
-  findings.push({ property: "f(0) = 0", holds: Math.abs(f0) < 1e-6, detail: `f(0) = ${fmt(f0)}, f'(0) ≈ ${fmt(df[zeroIndex]!)}`, required: false });
+  // The grid keeps off 0 (a kink sits there for relu and others), so the slope is the one just beside it.
+  findings.push({ property: "f(0) = 0", holds: Math.abs(f0) < 1e-6, detail: `f(0) = ${fmt(f0)}, f'(${fmt(x[zeroIndex]!)}) = ${fmt(df[zeroIndex]!)}`, required: false });
 
   const decreasing = where(samples, (i) => i > 0 && f[i]! < f[i - 1]! - 1e-6 * Math.max(1, Math.abs(f[i]!)));
   let lowest = 0;
@@ -123,7 +124,7 @@ export function activationFindings(samples: Samples, reference: ReferenceFunctio
     if (jump > kink.jump) kink = { jump, x: (x[inside[k]!]! + x[inside[k - 1]!]!) / 2 };
   }
   findings.push({
-    property: "smooth (no kink in f')",
+    property: "continuously differentiable (no jump in f')",
     holds: kink.jump < 0.05,
     detail: kink.jump < 0.05 ? `f' changes by at most ${fmt(kink.jump)} per 0.01 step` : `f' jumps by ${fmt(kink.jump)} near x = ${fmt(kink.x)}`,
     required: false,

@@ -16,6 +16,14 @@ export abstract class Module {
 
   abstract forward(x: Tensor): Tensor;
 
+  /**
+   * The number of input features this layer needs, for layers that fix one (Linear, LayerNorm,
+   * Standardize, a Sequential that knows its own); undefined for layers that take any.
+   */
+  inputSize(): number | undefined {
+    return undefined;
+  }
+
   /** The number of features this layer outputs for `inFeatures` inputs (most layers keep it). */
   outputSize(inFeatures: number): number {
     return inFeatures;

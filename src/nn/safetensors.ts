@@ -43,7 +43,8 @@ function elementCount(shape: readonly number[]): number {
 
 export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): Uint8Array {
   let offset = 0;
-  const entries: Record<string, { dtype: "F32"; shape: number[]; data_offsets: [number, number] }> = {};
+  // Without a prototype, so that a tensor named "__proto__" is an entry like any other.
+  const entries: Record<string, { dtype: "F32"; shape: number[]; data_offsets: [number, number] }> = Object.create(null);
   for (const [name, t] of tensors) {
     if (name === "__metadata__") throw new Error(`"__metadata__" is reserved by safetensors and cannot name a tensor`);
     if (elementCount(t.shape) !== t.data.length) {
@@ -62,7 +63,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, meta
   for (const [key, value] of Object.entries(metadata)) {
     if (typeof value !== "string") throw new Error(`safetensors metadata values must be strings; "${key}" is ${typeof value}`);
   }
-  const header = JSON.stringify({ __metadata__: { ...metadata, [CHECKSUM_KEY]: String(crc32(body)) }, ...entries });
+  const header = JSON.stringify(Object.assign(Object.create(null), { __metadata__: { ...metadata, [CHECKSUM_KEY]: String(crc32(body)) } }, entries));
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
   let headerBytes = new TextEncoder().encode(header);
   const padded = Math.ceil(headerBytes.length / 8) * 8;

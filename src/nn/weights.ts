@@ -33,7 +33,7 @@ export function fromBytes(bytes: ArrayBuffer | Uint8Array): Sequential {
   if (specText === undefined) {
     throw new Error(
       `this safetensors file has no model spec in __metadata__.${SPEC_KEY}, so the model cannot be rebuilt from it; ` +
-        `build the model yourself and load the weights with model.loadStateDict(nn.readSafetensors(bytes).tensors)`,
+        `build the model yourself and load the weights with model.loadStateDict(Object.fromEntries(nn.decodeSafetensors(bytes).tensors))`,
     );
   }
   let spec: unknown;

@@ -42,22 +42,25 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   const lines = splitLines(text);
   if (lines.length === 0) throw new Error(`${source}: the CSV is empty`);
   const first = lines[0]!.line.split(",");
-  const hasHeader = options.header === "auto" || options.header === undefined ? first.some((f) => parseNumber(f) === undefined) : options.header;
-  const names = hasHeader ? first.map((f) => f.trim()) : undefined;
-  const body = hasHeader ? lines.slice(1) : lines;
   const columns = first.length;
   if (columns < 2) throw new Error(`${source}: a dataset needs at least one feature column and a label column; the first line has ${columns} field`);
+  const wanted = options.labelColumn ?? -1;
+  if (typeof wanted !== "string" && (!Number.isInteger(wanted) || wanted < -columns || wanted >= columns)) {
+    throw new Error(`${source}: labelColumn ${wanted} is out of range for ${columns} columns (valid: ${-columns}..${columns - 1})`);
+  }
+  // "auto": a first line is a header when a column is named, or when a feature field in it is not
+  // a number (a label may be a class name in any line, so it says nothing).
+  const looksLikeHeader = () => typeof wanted === "string" || first.some((f, c) => c !== (wanted < 0 ? columns + wanted : wanted) && parseNumber(f) === undefined);
+  const hasHeader = options.header === "auto" || options.header === undefined ? looksLikeHeader() : options.header;
+  const names = hasHeader ? first.map((f) => f.trim()) : undefined;
+  const body = hasHeader ? lines.slice(1) : lines;
 
   let labelIndex: number;
-  const wanted = options.labelColumn ?? -1;
   if (typeof wanted === "string") {
     if (!names) throw new Error(`${source}: labelColumn "${wanted}" names a column, but the CSV has no header line`);
     labelIndex = names.indexOf(wanted);
     if (labelIndex < 0) throw new Error(`${source}: no column named "${wanted}"; the columns are ${names.join(", ")}`);
   } else {
-    if (!Number.isInteger(wanted) || wanted < -columns || wanted >= columns) {
-      throw new Error(`${source}: labelColumn ${wanted} is out of range for ${columns} columns (valid: ${-columns}..${columns - 1})`);
-    }
     labelIndex = wanted < 0 ? columns + wanted : wanted;
   }
 
@@ -70,7 +73,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
     let j = 0;
     fields.forEach((field, c) => {
       if (c === labelIndex) {
-        rawLabels.push(field.trim());
+        const label = field.trim();
+        if (label === "") throw new Error(`${source} line ${lineNumber}, column ${c + 1}${names ? ` ("${names[c]}")` : ""}: the label is empty`);
+        rawLabels.push(label);
         return;
       }
       const v = parseNumber(field);

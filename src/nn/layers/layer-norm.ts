@@ -36,6 +36,10 @@ export class LayerNorm extends Module {
     }
   }
 
+  override inputSize(): number {
+    return this.features;
+  }
+
   override outputSize(inFeatures: number): number {
     if (inFeatures !== this.features) throw new Error(`LayerNorm(${this.features}) got ${inFeatures} input features`);
     return inFeatures;

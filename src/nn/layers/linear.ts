@@ -60,6 +60,10 @@ export class Linear extends Module {
     return this.outFeatures;
   }
 
+  override inputSize(): number {
+    return this.inFeatures;
+  }
+
   /** x is [..., inFeatures]; `activation` is applied inside the same kernel. */
   forward(x: Tensor, activation?: FusedActivation): Tensor {
     return linear(x, this.weight, this.bias, activation?.op, activation?.params);

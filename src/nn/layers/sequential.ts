@@ -22,9 +22,13 @@ export class Sequential extends Module {
     if (layers.length === 0) throw new Error("Sequential needs at least one layer");
     layers.forEach((layer, i) => this.registerModule(String(i), layer));
     this.layers = [...layers];
-    const first = layers.find((l) => l instanceof Linear) as Linear | undefined;
-    this.inFeatures = options.input ?? first?.inFeatures;
+    // The layers before the first that fixes its input size take any size and keep it.
+    this.inFeatures = options.input ?? layers.map((l) => l.inputSize()).find((n) => n !== undefined);
     if (this.inFeatures !== undefined) this.outputSize(this.inFeatures); // checks that the sizes chain
+  }
+
+  override inputSize(): number | undefined {
+    return this.inFeatures;
   }
 
   override outputSize(inFeatures: number): number {
@@ -49,6 +53,8 @@ export class Sequential extends Module {
   /** The model as a spec (see nn.fromSpec); every layer must come from the layers registry. */
   override toSpec(): ModelSpec {
     if (this.inFeatures === undefined) throw new Error("toSpec: this Sequential does not know its input size; construct it with { input }");
+    const nested = this.layers.findIndex((layer) => layer instanceof Sequential);
+    if (nested >= 0) throw new Error(`toSpec: layer ${nested} is a Sequential, which a spec cannot hold; put its layers in this one instead`);
     return { input: this.inFeatures, layers: this.layers.map((layer) => layer.toSpec()) };
   }
 }

@@ -24,6 +24,10 @@ export class Standardize extends Module {
     this.#scale = keep(tensor([...scale]));
   }
 
+  override inputSize(): number {
+    return this.shift.length;
+  }
+
   override outputSize(inFeatures: number): number {
     if (inFeatures !== this.shift.length) throw new Error(`Standardize(${this.shift.length}) got ${inFeatures} input features`);
     return inFeatures;
