@@ -83,6 +83,19 @@ describe("CSV of numeric features with a label column", () => {
     assert.throws(() => data.parseCsv("a,b,label\n1,2,\n3,4,1\n", { source: "f.csv" }), /^Error: f\.csv line 2, column 3 \("label"\): the label is empty$/);
   });
 
+  it("reads quoted fields as RFC 4180 writes them: commas, line breaks and doubled quotes inside, a BOM before", () => {
+    const t = data.parseCsv('\uFEFF"a","b","label"\r\n"1","2","setosa"\r\n3,4,"versi, ""color"""\n5,6,"two\nlines"\n');
+    assert.deepEqual(t.featureNames, ["a", "b"]);
+    assert.deepEqual(t.classNames, ["setosa", "two\nlines", 'versi, "color"']);
+    assert.deepEqual([...t.labels], [0, 2, 1]);
+    assert.deepEqual([...t.features], [1, 2, 3, 4, 5, 6]);
+    assert.equal(data.parseCsv('"x","y","kind"\n1,2,cat', { labelColumn: "kind" }).rows, 1);
+    // Lines are counted through quoted line breaks.
+    assert.throws(() => data.parseCsv('a,b,c\n1,2,"x\ny"\n1,2', { source: "f.csv" }), /f\.csv line 4: expected 3 fields, got 2/);
+    assert.throws(() => data.parseCsv('a,b,c\n1,2,"open\n', { source: "f.csv" }), /f\.csv line 2: a quoted field is never closed/);
+    assert.throws(() => data.parseCsv('a,b,c\n1,2,"x"y\n', { source: "f.csv" }), /f\.csv line 2: "y" after a closing quote; a quoted field ends at a comma or the end of its line/);
+  });
+
   it("names the line and column of a bad value", () => {
     assert.throws(() => data.parseCsv("a,b,c\n1,2,0\n1,x,0", { source: "f.csv" }), /^Error: f\.csv line 3, column 2 \("b"\): "x" is not a number$/);
     assert.throws(() => data.parseCsv("1,2,0\n1,0"), /CSV line 2: expected 3 fields, got 2/);

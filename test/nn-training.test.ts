@@ -221,6 +221,7 @@ describe("pause and resume", () => {
     for (const whole of new data.DataLoader(iris, { batchSize: iris.length }).epoch(0)) expected = await loss(model.forward(whole.x), whole.y).item();
     assert.ok(close(measured.loss, expected, 1e-5), `loss ${measured.loss} against ${expected}`);
     await assert.rejects(nn.evaluate(model, loss, iris.subset([]), 32), /the dataset is empty/);
+    await assert.rejects(nn.evaluateAccuracy(model, iris.subset([])), /evaluateAccuracy: the dataset is empty/);
   });
 
   it("loadTrainingState says what is wrong with a damaged state and loads nothing it cannot check", async () => {

@@ -21,6 +21,7 @@ export function accuracy(scores: Tensor, labels: Tensor): Tensor {
 
 /** The model's accuracy on a whole dataset, in eval mode, without recording gradients. */
 export async function evaluateAccuracy(model: Module, dataset: Dataset, batchSize = 512): Promise<number> {
+  if (dataset.length === 0) throw new Error("evaluateAccuracy: the dataset is empty; there is nothing to measure");
   const wasTraining = model.training;
   model.eval();
   let correct = 0;

@@ -22,11 +22,62 @@ export interface CsvOptions {
   readonly source?: string;
 }
 
-function splitLines(text: string): { line: string; lineNumber: number }[] {
-  return text
-    .split(/\r?\n/)
-    .map((line, i) => ({ line: line.trim(), lineNumber: i + 1 }))
-    .filter(({ line }) => line.length > 0);
+/** One CSV record: its fields (unquoted, unquoted ones trimmed) and the line it starts on. */
+interface CsvRecord {
+  readonly fields: string[];
+  readonly lineNumber: number;
+}
+
+/**
+ * Splits CSV text into records as RFC 4180 reads it: fields separated by commas, records by LF
+ * or CRLF; a field in double quotes may hold commas, line breaks and `""` for a quote (as
+ * R's write.csv and spreadsheets write them). Blank lines are skipped.
+ */
+function splitRecords(text: string, source: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let line = 1;
+  let recordLine = 1;
+  const isBreak = (c: string | undefined) => c === "\n" || c === "\r";
+  const skipBlanks = (at: number) => {
+    while (text[at] === " " || text[at] === "\t") at++;
+    return at;
+  };
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark is not data
+  for (;;) {
+    // One field, from i to a comma, a line break or the end.
+    const quoted = text[skipBlanks(i)] === '"';
+    if (quoted) {
+      const opened = line;
+      let value = "";
+      for (i = skipBlanks(i) + 1; text[i] !== '"' || text[i + 1] === '"'; i++) {
+        if (i >= text.length) throw new Error(`${source} line ${opened}: a quoted field is never closed`);
+        if (text[i] === '"') i++; // "" stands for one quote
+        else if (text[i] === "\n") line++;
+        value += text[i];
+      }
+      i = skipBlanks(i + 1);
+      if (i < text.length && text[i] !== "," && !isBreak(text[i])) {
+        throw new Error(`${source} line ${line}: "${text[i]}" after a closing quote; a quoted field ends at a comma or the end of its line`);
+      }
+      fields.push(value);
+    } else {
+      const begin = i;
+      while (i < text.length && text[i] !== "," && !isBreak(text[i])) i++;
+      fields.push(text.slice(begin, i).trim());
+    }
+    if (text[i] === ",") {
+      i++;
+      continue;
+    }
+    // The record ends: keep it unless the line was blank.
+    if (fields.length > 1 || fields[0] !== "") records.push({ fields, lineNumber: recordLine });
+    if (i >= text.length) return records;
+    i += text[i] === "\r" && text[i + 1] === "\n" ? 2 : 1;
+    line++;
+    fields = [];
+    recordLine = line;
+  }
 }
 
 function parseNumber(field: string): number | undefined {
@@ -39,9 +90,9 @@ function parseNumber(field: string): number | undefined {
 /** Parses a CSV of numeric features and one label column (numbers or class names). */
 export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   const source = options.source ?? "CSV";
-  const lines = splitLines(text);
-  if (lines.length === 0) throw new Error(`${source}: the CSV is empty`);
-  const first = lines[0]!.line.split(",");
+  const records = splitRecords(text, source);
+  if (records.length === 0) throw new Error(`${source}: the CSV is empty`);
+  const first = records[0]!.fields;
   const columns = first.length;
   if (columns < 2) throw new Error(`${source}: a dataset needs at least one feature column and a label column; the first line has ${columns} field`);
   const wanted = options.labelColumn ?? -1;
@@ -52,8 +103,8 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   // a number (a label may be a class name in any line, so it says nothing).
   const looksLikeHeader = () => typeof wanted === "string" || first.some((f, c) => c !== (wanted < 0 ? columns + wanted : wanted) && parseNumber(f) === undefined);
   const hasHeader = options.header === "auto" || options.header === undefined ? looksLikeHeader() : options.header;
-  const names = hasHeader ? first.map((f) => f.trim()) : undefined;
-  const body = hasHeader ? lines.slice(1) : lines;
+  const names = hasHeader ? first : undefined;
+  const body = hasHeader ? records.slice(1) : records;
 
   let labelIndex: number;
   if (typeof wanted === "string") {
@@ -67,8 +118,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   const numFeatures = columns - 1;
   const features = new Float32Array(body.length * numFeatures);
   const rawLabels: string[] = [];
-  body.forEach(({ line, lineNumber }, row) => {
-    const fields = line.split(",");
+  body.forEach(({ fields, lineNumber }, row) => {
     if (fields.length !== columns) throw new Error(`${source} line ${lineNumber}: expected ${columns} fields, got ${fields.length}`);
     let j = 0;
     fields.forEach((field, c) => {
