@@ -81,6 +81,7 @@ describe("CSV of numeric features with a label column", () => {
     assert.equal(t.featureNames, undefined);
     assert.equal(data.parseCsv("x,2,0\n1,2,0").rows, 1, "a name in a feature column still makes a header");
     assert.throws(() => data.parseCsv("a,b,label\n1,2,\n3,4,1\n", { source: "f.csv" }), /^Error: f\.csv line 2, column 3 \("label"\): the label is empty$/);
+    assert.throws(() => data.parseCsv("a,b,label\n1,2,0\n3,4,nan\n", { source: "f.csv" }), /f\.csv line 3: the label "nan" is not a finite number/);
   });
 
   it("reads quoted fields as RFC 4180 writes them: commas, line breaks and doubled quotes inside, a BOM before", () => {

@@ -140,6 +140,8 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   let labels: Float32Array;
   let classNames: string[] | undefined;
   if (numeric.every((v) => v !== undefined)) {
+    const bad = numeric.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${source} line ${body[bad]!.lineNumber}: the label "${rawLabels[bad]}" is not a finite number; numeric labels are class indices or targets`);
     labels = Float32Array.from(numeric as number[]);
   } else {
     classNames = [...new Set(rawLabels)].sort();
