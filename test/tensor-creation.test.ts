@@ -119,7 +119,8 @@ describe("zeros, ones, full, arange, eye", () => {
   });
 
   it("an unknown backend name is an error that says how to initialise it", () => {
-    assert.throws(() => zeros([1], { backend: "webgpu" }), /backend "webgpu" is not initialised; call await init\(\{ backend: "webgpu" \}\) first/);
+    assert.throws(() => zeros([1], { backend: "webgpu" }), /no backend named "webgpu" is registered \(registered: cpu\); call await init\(\{ backend: "webgpu" \}\) first/);
+    assert.throws(() => zeros([1], { backend: "tpu" }), /there is no backend named "tpu"; the backends are cpu and webgpu \(registered now: cpu\)/);
   });
 });
 

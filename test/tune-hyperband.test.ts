@@ -75,6 +75,19 @@ test("a budget of the wrong JSON type says which type it got", () => {
   assert.throws(() => new tune.ASHA({ maxBudget: 9, eta: true as never }), { message: "ASHA eta must be an integer >= 2, got true (a boolean)" });
   assert.throws(() => tune.uniform("0" as never, 1), { message: 'uniform: low must be a finite number, got "0" (a string)' });
   assert.throws(() => new tune.FIFO({ maxBudget: 2.5 }), { message: "FIFO maxBudget must be an integer >= 1, got 2.5" });
+  assert.throws(() => new (tune.Hyperband as new () => unknown)(), { message: "Hyperband needs options { maxBudget, eta? }, got undefined (nothing given)" });
+  assert.throws(() => new (tune.ASHA as new () => unknown)(), { message: "ASHA needs options { maxBudget, minBudget?, eta? }, got undefined (nothing given)" });
+});
+
+test("numSamples is checked, and a scheduler serves one run only", async () => {
+  const trainable: tune.Trainable = async (config, ctx) => void (await ctx.report({ score: config.x as number }));
+  const options = { space: { x: tune.uniform(0, 1) }, metric: "score", mode: "max" as const, seed: 1 };
+  for (const bad of [-1, 0, 2.5, "3"]) {
+    await assert.rejects(tune.run(trainable, { ...options, numSamples: bad as number }), { name: "RangeError", message: new RegExp(`^options\\.numSamples must be an integer >= 1, got `) });
+  }
+  const scheduler = new tune.FIFO({ maxBudget: 1 });
+  assert.equal((await tune.run(trainable, { ...options, numSamples: 3, scheduler })).trials.length, 3);
+  await assert.rejects(tune.run(trainable, { ...options, numSamples: 3, scheduler }), { message: "this FIFO scheduler has already run an experiment; give each tune.run a new scheduler" });
 });
 
 /** Runs Hyperband and checks that the trials it ran, and the budget each got, match its schedule. */

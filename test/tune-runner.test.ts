@@ -58,6 +58,45 @@ test("a trainable that throws is recorded as errored and the experiment complete
   assert.equal(result.best!.trialId, "t0000");
 });
 
+test("an onEvent callback that throws stops the run with its error, whatever the event", async () => {
+  const trainable: tune.Trainable = async (_config, ctx) => void (await ctx.report({ score: 1 }));
+  for (const on of ["experiment_started", "result", "experiment_ended"]) {
+    let trialsRun = 0;
+    const run = tune.run(
+      async (config, ctx) => {
+        trialsRun++;
+        return trainable(config, ctx);
+      },
+      {
+        space: { x: tune.uniform(0, 1) }, metric: "score", mode: "max", seed: 1, numSamples: 3,
+        onEvent: ({ event }) => {
+          if (event.type === on) throw new Error("observer bug");
+        },
+      },
+    );
+    await assert.rejects(run, { message: `options.onEvent threw on a "${on}" event: observer bug` });
+    if (on === "experiment_started") assert.equal(trialsRun, 0);
+    if (on === "result") assert.ok(trialsRun < 3, "the run stopped at the first result");
+  }
+});
+
+test("a trial that succeeds on a retry is completed, without the earlier attempt's error", async () => {
+  let failed = false;
+  const result = await tune.run(
+    async (_config, ctx) => {
+      if (!failed) {
+        failed = true;
+        throw new Error("transient");
+      }
+      await ctx.report({ score: 1 });
+    },
+    { space: { x: 1 }, metric: "score", mode: "max", seed: 1, numSamples: 1, maxRetries: 1 },
+  );
+  assert.equal(result.trials[0]!.status, "completed");
+  assert.equal(result.trials[0]!.error, undefined);
+  assert.doesNotMatch(result.toCSV(), /transient/);
+});
+
 test("a trial that hangs past trialTimeout is recorded as errored (timeout)", async () => {
   const result = await tune.run(
     async (config, ctx) => {

@@ -263,6 +263,16 @@ describe("WebGPU training against the CPU backend", { skip }, () => {
     return { gpu: await run("webgpu"), cpu: await run("cpu") };
   }
 
+  it("backward(grad) and ops refuse a tensor from the other backend, saying how to move it", () => {
+    const a = tensor([1, 2, 3], [3], { backend: "webgpu", requiresGrad: true });
+    const cpuGrad = tensor([1, 1, 1], [3], { backend: "cpu" });
+    assert.throws(() => a.mul(2).backward(cpuGrad), /^Error: backward\(grad\): grad lives on the cpu backend but the tensor on webgpu; create grad on webgpu$/);
+    assert.equal(a.grad, null);
+    assert.throws(() => gpu.unary("neg", [], cpuGrad.storage, a.storage), /a buffer from another backend was passed to the WebGPU backend; tensors of one op must live on one backend \(copy one over with tensor\(await t\.data\(\), t\.shape, \{ backend \}\)\)/);
+    a.dispose();
+    cpuGrad.dispose();
+  });
+
   it("every unary op of the table with its gradient, whichever way its backward gets f′", async () => {
     // derivativeFrom "forward" (f′ written beside f), "input" (recomputed from x) and "output"
     // (exp: f′ is the result) are three autograd paths; the kernel tests check the kernels alone.

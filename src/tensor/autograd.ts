@@ -54,6 +54,9 @@ export function backward(root: Tensor, grad?: Tensor): void {
   if (grad === undefined && root.size !== 1) {
     throw new Error(`backward() without a gradient needs a one-element tensor, got shape ${shapeToString(root.shape)}; reduce it (e.g. .mean()) or pass backward(grad)`);
   }
+  if (grad !== undefined && grad.backend !== root.backend) {
+    throw new Error(`backward(grad): grad lives on the ${grad.backend.name} backend but the tensor on ${root.backend.name}; create grad on ${root.backend.name}`);
+  }
   if (grad !== undefined && !sameShape(grad.shape, root.shape)) {
     throw new Error(`backward(grad): grad has shape ${shapeToString(grad.shape)} but the tensor has shape ${shapeToString(root.shape)}`);
   }

@@ -3,7 +3,7 @@
 
 import type { Backend } from "../kernels/backend.js";
 import { checkShape, type Shape, shapeToString, sizeOf } from "../kernels/shape.js";
-import { findBackend, getBackend } from "./engine.js";
+import { findBackend, getBackend, unregisteredBackend } from "./engine.js";
 import { Generator, globalGenerator } from "./random.js";
 import { type NestedArray, Tensor } from "./tensor.js";
 
@@ -21,7 +21,7 @@ export interface RandomOptions extends CreateOptions {
 function backendFor(options: CreateOptions | undefined): Backend {
   if (!options?.backend) return getBackend();
   const b = findBackend(options.backend);
-  if (!b) throw new Error(`backend "${options.backend}" is not initialised; call await init({ backend: "${options.backend}" }) first`);
+  if (!b) throw new Error(unregisteredBackend(options.backend));
   return b;
 }
 

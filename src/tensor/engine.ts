@@ -51,13 +51,15 @@ export function registerBackend(backend: Backend): void {
 /** Makes a registered backend ("cpu", "webgpu") the one new tensors are created on. */
 export function setBackend(name: string): void {
   const b = backends.get(name);
-  if (!b) {
-    throw new Error(
-      `no backend named "${name}" is registered (registered: ${[...backends.keys()].join(", ")}); ` +
-        `call await init({ backend: "${name}" }) first`,
-    );
-  }
+  if (!b) throw new Error(unregisteredBackend(name));
   current = b;
+}
+
+/** What to do about a backend name that is not registered: init() it, or pick a real one. */
+export function unregisteredBackend(name: string): string {
+  const registered = [...backends.keys()].join(", ");
+  if (name !== "webgpu") return `there is no backend named "${name}"; the backends are cpu and webgpu (registered now: ${registered})`;
+  return `no backend named "${name}" is registered (registered: ${registered}); call await init({ backend: "${name}" }) first`;
 }
 
 export function getBackend(): Backend {

@@ -29,6 +29,8 @@ export function applyEvent(trials: Map<string, TrialRecord>, event: JournalEvent
     case "trial_started":
       trial.status = "running";
       trial.attempts = event.attempt;
+      // A new attempt: an earlier one's error is in the journal, not this record's.
+      delete trial.error;
       truncateHistory(trial, event.fromIteration);
       break;
     case "trial_resumed":

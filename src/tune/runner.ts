@@ -172,6 +172,8 @@ class Runner {
   private pumping = false;
   private pumpAgain = false;
   private finished = false;
+  /** What options.onEvent threw, which ends the run. */
+  private observerError: Error | undefined;
   private settle!: { resolve: () => void; reject: (e: unknown) => void };
 
   constructor(
@@ -194,6 +196,9 @@ class Runner {
     this.searcher = options.searcher ?? defaultSearcher(options.space);
     this.executor = makeExecutor(this.trainable, options.executor);
     this.seed = options.seed ?? deriveSeed(`${Date.now()}:${Math.random()}`);
+    if (options.numSamples !== undefined && !(Number.isSafeInteger(options.numSamples) && options.numSamples >= 1)) {
+      throw new RangeError(`options.numSamples must be an integer >= 1, got ${describeValue(options.numSamples)}`);
+    }
     this.numSamples = options.numSamples;
   }
 
@@ -217,6 +222,7 @@ class Runner {
       await done;
       const result = makeRunResult([...this.trials.values()], this.metric, this.mode);
       this.emit({ type: "experiment_ended", time: Date.now(), ...(result.best ? { best: result.best.trialId } : {}) });
+      if (this.observerError) throw this.observerError;
       return result;
     } finally {
       this.finished = true;
@@ -344,7 +350,14 @@ class Runner {
     if (event.type === "trial_resumed" || event.type === "trial_stopped") this.paused.delete(event.trialId);
     if (this.options.onEvent) {
       const planned = this.scheduler.plannedBudget?.();
-      this.options.onEvent({ event, trials: this.trials, budget: { spent: this.spent, ...(planned !== undefined ? { planned } : {}) } });
+      try {
+        this.options.onEvent({ event, trials: this.trials, budget: { spent: this.spent, ...(planned !== undefined ? { planned } : {}) } });
+      } catch (e) {
+        // The caller's code failed, not the trial whose event it was: the run stops and says so
+        // (everything so far is in the journal, so it can be resumed).
+        this.observerError ??= new Error(`options.onEvent threw on a "${event.type}" event: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        this.fail(this.observerError);
+      }
     }
   }
 

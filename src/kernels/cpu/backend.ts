@@ -37,7 +37,7 @@ class CpuStorage implements Storage {
 }
 
 function buf(s: Storage): Float32Array {
-  if (!(s instanceof CpuStorage)) throw new Error("a buffer from another backend was passed to the CPU backend; move tensors with .to(backend) first");
+  if (!(s instanceof CpuStorage)) throw new Error("a buffer from another backend was passed to the CPU backend; tensors of one op must live on one backend (copy one over with tensor(await t.data(), t.shape, { backend }))");
   if (s.freed) throw new Error("internal: a CPU buffer was used after it was freed");
   return s.data;
 }

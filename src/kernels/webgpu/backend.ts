@@ -520,7 +520,7 @@ export class WebGPUBackend implements Backend {
   }
 
   private storage(s: Storage): WebGPUStorage {
-    if (!(s instanceof WebGPUStorage)) throw new Error("a buffer from another backend was passed to the WebGPU backend; move tensors with .to(backend) first");
+    if (!(s instanceof WebGPUStorage)) throw new Error("a buffer from another backend was passed to the WebGPU backend; tensors of one op must live on one backend (copy one over with tensor(await t.data(), t.shape, { backend }))");
     return s;
   }
 

@@ -10,6 +10,7 @@
 // lowest-indexed running trial never waits, so there is no deadlock.
 
 import type { SchedulerAction, Verdict } from "../types.js";
+import { describeValue } from "../json.js";
 import { checkPositiveInteger, FactsScheduler, rank } from "./base.js";
 
 export interface ASHAOptions {
@@ -29,6 +30,7 @@ export class ASHA extends FactsScheduler {
 
   constructor(options: ASHAOptions) {
     super();
+    if (typeof options !== "object" || options === null) throw new TypeError(`ASHA needs options { maxBudget, minBudget?, eta? }, got ${describeValue(options)}`);
     const maxBudget = checkPositiveInteger("ASHA maxBudget", options.maxBudget);
     const minBudget = checkPositiveInteger("ASHA minBudget", options.minBudget ?? 1);
     const eta = checkPositiveInteger("ASHA eta", options.eta ?? 3, 2);

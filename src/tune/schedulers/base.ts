@@ -50,8 +50,12 @@ export function checkPositiveInteger(what: string, x: unknown, min = 1): number 
 export abstract class FactsScheduler {
   abstract readonly name: string;
   protected state: FactsState = { metric: "", mode: "max", created: 0, trials: {} };
+  #setUp = false;
 
   setup(setup: SchedulerSetup): void {
+    // Its state is one run's trials: a second run would find them all created already.
+    if (this.#setUp) throw new Error(`this ${this.name} scheduler has already run an experiment; give each tune.run a new scheduler`);
+    this.#setUp = true;
     this.state.metric = setup.metric;
     this.state.mode = setup.mode;
     if (setup.numSamples !== undefined) this.state.numSamples = setup.numSamples;

@@ -1,6 +1,7 @@
 // Hyperband's bracket schedule (Li et al. 2018, Algorithm 1), in exact integer arithmetic
 // (DESIGN principle 11): floating-point logs get s_max wrong, e.g. log(1000)/log(10) < 3.
 
+import { describeValue } from "../json.js";
 import { checkPositiveInteger } from "./base.js";
 
 export interface Rung {
@@ -37,6 +38,7 @@ export function sMax(maxBudget: number, eta: number): number {
 
 /** Hyperband's brackets, most exploratory first (s = s_max down to 0), as the scheduler runs them. */
 export function hyperbandBrackets(options: BracketOptions): Bracket[] {
+  if (typeof options !== "object" || options === null) throw new TypeError(`Hyperband needs options { maxBudget, eta? }, got ${describeValue(options)}`);
   const R = checkPositiveInteger("maxBudget", options.maxBudget);
   const eta = checkPositiveInteger("eta", options.eta ?? 3, 2);
   const smax = sMax(R, eta);
