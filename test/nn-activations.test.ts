@@ -6,6 +6,7 @@ import { init } from "../src/init.js";
 import { activations, nn } from "../src/nn/index.js";
 import { describeMismatches, findDerivativeMismatches } from "../src/nn/derivative-check.js";
 import { noGrad, type Tensor, tensor, tidy } from "../src/tensor/index.js";
+import { INSTANCE_FIELDS } from "../src/tensor/tensor.js";
 import { standardizedIris, trainClassifier } from "./nn-helpers.js";
 
 async function trainsIris(activation: string): Promise<number> {
@@ -74,6 +75,9 @@ describe("activations", () => {
     assert.equal(module.init, "xavier");
     const y = tensor([[-3, 1]]).unary("softsignFused");
     assert.deepEqual([...(await y.data())], [-0.75, 0.5]);
+    // Like every op of the table, it is a Tensor method too (in JavaScript; TypeScript needs a cast).
+    const asMethod = (tensor([[-3, 1]]) as unknown as Record<string, () => Tensor>).softsignFused!();
+    assert.deepEqual([...(await asMethod.data())], [-0.75, 0.5]);
     await activations.verifyOnBackend("softsignFused");
     await trainsIris("softsignFused");
   });
@@ -128,6 +132,15 @@ describe("activations", () => {
       /activation "noWgsl": a fused activation needs wgsl: \{ f, df \}/,
     );
     assert.equal(activations.has("brokenComposed"), false);
+    // A fused op becomes a method, so it may not take the name of a Tensor member.
+    const fused = (name: string) => ({ name, ts: { f: (x: number) => 2 * x, df: () => 2 }, wgsl: { f: "2.0 * x", df: "2.0" } });
+    assert.throws(() => activations.define(fused("reshape")), /"reshape" is a Tensor method already, and every op becomes a method: choose another name/);
+    assert.throws(() => activations.define(fused("grad")), /"grad" is a Tensor property already/);
+    assert.equal(activations.has("reshape"), false);
+  });
+
+  it("knows every field a Tensor holds (the names a run-time op may not take)", () => {
+    assert.deepEqual(new Set(Object.keys(tensor([1]))), INSTANCE_FIELDS);
   });
 
   it("Sequential fuses Linear + activation into one kernel with the same result as running them apart", async () => {

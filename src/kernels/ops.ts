@@ -480,6 +480,18 @@ export function resolveParams(op: UnaryOpDef, given: readonly number[]): number[
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Called with each op defined at run time, before it joins the table; may refuse it by throwing. */
+type DefinitionHook = (name: string) => void;
+const definitionHooks: DefinitionHook[] = [];
+
+/**
+ * Runs `hook` for every op defineUnaryOp adds from now on (the tensor layer installs each as a
+ * Tensor method this way; this layer cannot import that one).
+ */
+export function onUnaryOpDefined(hook: DefinitionHook): void {
+  definitionHooks.push(hook);
+}
+
 /**
  * Add an elementwise op to the table at run time (custom fused activations). The name must be
  * new unless `replace` is set; the nn layer checks the derivative before calling this.
@@ -492,5 +504,6 @@ export function defineUnaryOp(op: UnaryOpDef, options: { replace?: boolean } = {
   if (unaryTable.has(op.name) && !options.replace) {
     throw new Error(`an op named "${op.name}" is already in the op table; pass { replace: true } to replace it`);
   }
+  for (const hook of definitionHooks) hook(op.name);
   unaryTable.set(op.name, op);
 }

@@ -1,14 +1,14 @@
 // The chaining API: every op is also a Tensor method (`x.matmul(w).add(b).relu()`), and every
 // unary op of the op table is a method named as its key. Importing this module installs them.
 
-import { BUILTIN_UNARY, type BinaryOp, type BuiltinUnaryOp } from "../kernels/ops.js";
+import { BUILTIN_UNARY, type BinaryOp, type BuiltinUnaryOp, onUnaryOpDefined } from "../kernels/ops.js";
 import type { Shape } from "../kernels/shape.js";
 import { backward } from "./autograd.js";
 import { binary, clamp, type TensorLike, unary } from "./elementwise.js";
 import { linear, matmul } from "./matmul.js";
 import { type Axes, argmax, argmin, logSoftmax, logSumExp, max, mean, min, softmax, sum } from "./reduce.js";
 import { expand, gather, permute, reshape, slice, squeeze, transpose, unsqueeze } from "./shape-ops.js";
-import { Tensor } from "./tensor.js";
+import { INSTANCE_FIELDS, Tensor } from "./tensor.js";
 
 type UnaryMethods = { [K in Exclude<BuiltinUnaryOp, "clamp">]: (...params: number[]) => Tensor };
 type BinaryMethods = { [K in BinaryOp]: (other: TensorLike) => Tensor };
@@ -45,12 +45,27 @@ declare module "./tensor.js" {
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
 
-for (const name of BUILTIN_UNARY) {
-  if (name === "clamp") continue;
+function installUnary(name: string): void {
   proto[name] = function (this: Tensor, ...params: number[]) {
     return unary(this, name, params);
   };
 }
+
+for (const name of BUILTIN_UNARY) if (name !== "clamp") installUnary(name);
+
+/** The ops defined at run time that are methods now (a replaced one keeps its method). */
+const definedAtRunTime = new Set<string>();
+
+// An op defined at run time becomes a method too (in JavaScript; TypeScript reaches it through
+// x.unary(name)), unless the name is a Tensor member already, which it must not shadow.
+onUnaryOpDefined((name) => {
+  if (definedAtRunTime.has(name)) return;
+  if (name in proto || INSTANCE_FIELDS.has(name)) {
+    throw new Error(`"${name}" is a Tensor ${typeof proto[name] === "function" ? "method" : "property"} already, and every op becomes a method: choose another name`);
+  }
+  installUnary(name);
+  definedAtRunTime.add(name);
+});
 
 const binaryNames: BinaryOp[] = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
 for (const name of binaryNames) {

@@ -26,6 +26,9 @@ export class DisposedTensorError extends Error {
   }
 }
 
+/** The names every Tensor holds as fields (an op defined at run time must not take one). */
+export const INSTANCE_FIELDS: ReadonlySet<string> = new Set(["shape", "size", "requiresGrad", "grad", "node", "ref", "disposedFlag"]);
+
 export class Tensor implements Disposable {
   readonly shape: readonly number[];
   readonly size: number;
