@@ -9,9 +9,12 @@ import { fileURLToPath } from "node:url";
 import { parseExperiment, readExperiment } from "../src/cli/experiment.js";
 import { InputError } from "../src/cli/json-checks.js";
 import { preflight } from "../src/cli/preflight.js";
+import { TrainingSession } from "../src/cli/training-session.js";
 import { findReferences, resolveTemplate, spaceHasKey } from "../src/cli/experiment-template.js";
 import { hyperbandBrackets } from "../src/tune/schedulers/brackets.js";
-import type { JsonValue } from "../src/tune/types.js";
+import { formatRunSummary } from "../src/cli/run-experiment.js";
+import { makeRunResult } from "../src/tune/result.js";
+import type { JsonValue, TrialError, TrialRecord, TrialStatus } from "../src/tune/types.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const examplePath = path.join(root, "examples", "activation-search", "experiment.json");
@@ -199,5 +202,38 @@ describe("preflight", () => {
 
   it("says when the model does not build, e.g. a layer type that does not exist", async () => {
     await preflightRejects((e) => (e.model = { layers: [{ type: "dense", units: 3 }] }), /^\$\.model with a sampled config: spec\.layers\[0\]\.type: unknown layer "dense"/);
+  });
+});
+
+describe("a trial's training session", () => {
+  it("puts the standardize layer first, and names a bad layer as the experiment file does", async () => {
+    const experiment = parseExperiment({
+      metric: "accuracy",
+      space: { drop: { $type: "uniform", low: 0, high: 1.6 } },
+      model: { layers: [{ type: "linear", units: 8 }, { type: "dropout", rate: { $config: "drop" } }, { type: "linear", units: 3 }] },
+      dataset: "iris",
+      scheduler: { type: "fifo", maxBudget: 1 },
+      numSamples: 1,
+    });
+    const good = await TrainingSession.create(experiment.plan, { drop: 0.5 }, 1);
+    assert.deepEqual(good.model.toSpec().layers.map((l) => (l as { type: string }).type), ["standardize", "linear", "dropout", "linear"]);
+    good.model.dispose();
+    // layers[1] in the file: the standardize layer in front does not shift the index.
+    await assert.rejects(TrainingSession.create(experiment.plan, { drop: 1.2 }, 1), /spec\.layers\[1\]\.rate must be a number in \[0, 1\), got 1\.2/);
+  });
+});
+
+describe("the summary tune prints at the end", () => {
+  it("lists the errored trials' errors after the best trial", () => {
+    const experiment = parseExperiment({ metric: "accuracy", space: {}, model: { layers: [{ type: "linear", units: 3 }] }, dataset: "iris", scheduler: { type: "fifo", maxBudget: 1 }, numSamples: 2 });
+    const record = (id: string, index: number, status: TrialStatus, error?: TrialError): TrialRecord => ({
+      id, index, config: {}, seed: index, status, attempts: 0, createdAt: 0,
+      history: status === "completed" ? [{ iteration: 1, metrics: { accuracy: 0.9 }, time: 0 }] : [],
+      ...(error ? { error } : {}),
+    });
+    const result = makeRunResult([record("t0000", 0, "completed"), record("t0001", 1, "errored", { kind: "error", message: "boom" })], "accuracy", "max");
+    const text = formatRunSummary(experiment, result, "runs/x");
+    assert.match(text, /Best trial t0000: validation accuracy 0\.9 after 1 epoch\n/);
+    assert.match(text, /\nErrors: 1 trial errored\n {2}t0001 \(error\): boom\n/);
   });
 });

@@ -147,4 +147,12 @@ describe("html report", () => {
     const leaderboardIds = [...html.slice(html.indexOf("<h2>Leaderboard</h2>")).matchAll(/<td>(t\d{4})<\/td>/g)].map((m) => m[1]);
     assert.deepEqual(leaderboardIds, rankTrials(trials, "accuracy", "max").map((r) => r.trial.id));
   });
+
+  it("counts an errored trial's attempts from one (attempts holds the retries), and says when a run did not finish", () => {
+    // The fixture's errored trial was retried once: two attempts.
+    assert.match(html, /<b>t0004<\/b> \(error, 2 attempts\)/);
+    assert.doesNotMatch(html, /not finished/);
+    const unfinished = renderHtmlReport({ title: "run", metric: "accuracy", mode: "max", trials, generatedAt: 0, finished: false });
+    assert.match(unfinished, /<dt>state<\/dt><dd>not finished: the run stopped before its end \(resume it to go on\); its &quot;running&quot; trials are not running<\/dd>/);
+  });
 });

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { ProgressTracker, ProgressView } from "../tune/progress.js";
+import { formatTrialErrors } from "../tune/report/errors.js";
 import { formatLeaderboard } from "../tune/report/leaderboard.js";
 import { run, type RunOptions } from "../tune/runner.js";
 import { ASHA } from "../tune/schedulers/asha.js";
@@ -114,8 +115,8 @@ export function formatRunSummary(experiment: Experiment, result: RunResult, dir:
       `Best config: ${JSON.stringify(result.best.config)}`,
     );
   }
-  lines.push(`Experiment directory: ${dir}  (HTML report: tunegrad report ${dir} --html ${path.join(dir, "report.html")})`, "");
-  return lines.join("\n");
+  lines.push(`Experiment directory: ${dir}  (HTML report: tunegrad report ${dir} --html ${path.join(dir, "report.html")})`);
+  return lines.join("\n") + formatTrialErrors(result.trials) + "\n";
 }
 
 /** True when `dir` already holds an experiment (tune refuses to overwrite it). */

@@ -10,7 +10,8 @@ import { DataLoader } from "../nn/data/loader.js";
 import { losses, type LossFn } from "../nn/losses.js";
 import { optimizers, type Optimizer } from "../nn/optim/index.js";
 import { fromSpec } from "../nn/spec.js";
-import type { Sequential } from "../nn/layers/sequential.js";
+import { Sequential } from "../nn/layers/sequential.js";
+import { Standardize } from "../nn/layers/standardize.js";
 import { loadTrainingState, trainingState, type TrainingState } from "../nn/training-state.js";
 import type { Config, JsonObject, JsonValue } from "../tune/types.js";
 import { resolveTemplate } from "./experiment-template.js";
@@ -35,9 +36,9 @@ interface PreparedData {
   train: Dataset;
   validation: Dataset;
   numClasses: number;
-  /** The model's first layer: (x − mean)·(1/std) with the training part's statistics only, so that
-   *  validation stays unseen, and a saved model works on raw features from its file alone. */
-  standardize: JsonObject;
+  /** The training part's statistics only (validation stays unseen), for the model's first layer,
+   *  (x − mean)·(1/std): a saved model then works on raw features from its file alone. */
+  statistics: { mean: number[]; inverseStd: number[] };
 }
 
 const preparedData = new Map<string, Promise<PreparedData>>();
@@ -49,8 +50,7 @@ function prepareData(dataset: TrialPlan["dataset"]): Promise<PreparedData> {
     prepared = (async () => {
       const full = await loadDataset(dataset.name, dataset.options);
       const { train, validation } = full.split({ validation: dataset.validationFraction, generator: new Generator(dataset.splitSeed) });
-      const { mean, inverseStd } = train.statistics();
-      return { train, validation, numClasses: full.numClasses, standardize: { type: "standardize", shift: mean, scale: inverseStd } };
+      return { train, validation, numClasses: full.numClasses, statistics: train.statistics() };
     })();
     preparedData.set(key, prepared);
   }
@@ -107,8 +107,11 @@ export class TrainingSession {
   static async create(plan: TrialPlan, config: Config, seed: number): Promise<TrainingSession> {
     await ensureBackend(plan.backend);
     const data = await prepareData(plan.dataset);
-    const spec = trialModelSpec(plan, config, data.train.numFeatures);
-    const model = fromSpec({ ...spec, layers: [data.standardize, ...(spec.layers as JsonValue[])] }, { seed });
+    // Built from the experiment's own spec (so that its errors name the layers as the file does),
+    // then given the standardize layer in front.
+    const layers = fromSpec(trialModelSpec(plan, config, data.train.numFeatures), { seed }).layers;
+    const { mean, inverseStd } = data.statistics;
+    const model = new Sequential([new Standardize(mean, inverseStd), ...layers], { input: data.train.numFeatures });
     try {
       checkOutputs(model, data.train.numFeatures, data.numClasses, plan.dataset.name);
       const { type, ...optimizerOptions } = resolveTemplate(plan.training.optimizer, config, "$.training.optimizer") as JsonObject;

@@ -51,7 +51,7 @@ export const reportCommand: CliCommand = {
 
     const htmlFile = flags.html as string | undefined;
     if (htmlFile !== undefined) {
-      const html = renderHtmlReport({ title, metric, mode, trials: experiment.trials, info: experiment.info, generatedAt: Date.now() });
+      const html = renderHtmlReport({ title, metric, mode, trials: experiment.trials, info: experiment.info, generatedAt: Date.now(), finished: experiment.finished });
       writeFileSync(htmlFile, html);
       io.stdout.write(`Wrote ${path.resolve(htmlFile)}\n`);
     }

@@ -16,6 +16,8 @@ export interface HtmlReportInput {
   info?: ExperimentInfo;
   /** When the report was made (milliseconds since the Unix epoch); shown in the footer. */
   generatedAt?: number;
+  /** False for an experiment whose journal has no end: the report says so. */
+  finished?: boolean;
 }
 
 const STYLE = `
@@ -49,8 +51,9 @@ function summary(input: HtmlReportInput): string {
     rows.push(["searcher", `${info.searcher.type}, seed ${String(info.seed)}`]);
     rows.push(["started", new Date(info.createdAt).toISOString()]);
   }
+  if (input.finished === false) rows.push(["state", "not finished: the run stopped before its end (resume it to go on); its \"running\" trials are not running"]);
   const budget = trials.reduce((sum, t) => sum + (t.history.at(-1)?.iteration ?? 0), 0);
-  rows.push(["budget spent", `${budget} iterations over all trials`]);
+  rows.push(["budget spent", `${budget} iteration${budget === 1 ? "" : "s"} over all trials`]);
   if (top?.best !== undefined) {
     rows.push(["best", `${metric} = ${formatNumber(top.best.value)} by ${top.trial.id} at iteration ${top.best.iteration}`]);
   }
@@ -78,7 +81,8 @@ function errorsSection(trials: readonly TrialRecord[]): string {
   const errored = trials.filter((t) => t.error !== undefined);
   if (errored.length === 0) return "";
   const items = errored
-    .map((t) => `<li><b>${escapeXml(t.id)}</b> (${escapeXml(t.error!.kind)}, ${t.attempts} attempt${t.attempts === 1 ? "" : "s"}): <pre>${escapeXml(t.error!.message)}</pre></li>`)
+    // trial.attempts counts the retries: the first run is attempt 0.
+    .map((t) => `<li><b>${escapeXml(t.id)}</b> (${escapeXml(t.error!.kind)}, ${t.attempts + 1} attempt${t.attempts === 0 ? "" : "s"}): <pre>${escapeXml(t.error!.message)}</pre></li>`)
     .join("\n");
   return `<h2>Errors</h2><ul>${items}</ul>`;
 }
