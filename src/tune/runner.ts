@@ -60,7 +60,8 @@ export interface RunOptions {
   maxRetries?: number;
   /** Milliseconds a trial may run without reporting (from its start, or from the decision on
    *  its last report, to its next report or its end); time waiting for the scheduler's
-   *  decision does not count. A trial past it is recorded as errored (kind "timeout"): by a
+   *  decision does not count. Its start is when it is handed to its executor, so a worker
+   *  thread's start-up (under a second) counts too: give limits of seconds, not milliseconds. A trial past it is recorded as errored (kind "timeout"): by a
    *  timer, or, for a trial that kept this thread busy so that no timer could run, when it next
    *  reports or returns. In-thread trials share the thread, so their time includes each
    *  other's work between reports. */
