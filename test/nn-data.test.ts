@@ -69,6 +69,8 @@ describe("CSV of numeric features with a label column", () => {
     assert.deepEqual(byName.classNames, ["cat", "dog"]);
     assert.deepEqual([...byName.labels], [0, 1, 0]);
     assert.deepEqual([...byName.features], [1, 2, 3, 4, 5, 6]);
+    // Mixed labels: numbers by value first ("2" before "10"), then the names.
+    assert.deepEqual(data.parseCsv("x,label\n1,cat\n2,10\n3,2\n").classNames, ["2", "10", "cat"]);
     const byIndex = data.parseCsv("7,1,2\n8,3,4", { labelColumn: 0 });
     assert.deepEqual([...byIndex.labels], [7, 8]);
     assert.deepEqual([...byIndex.features], [1, 2, 3, 4]);

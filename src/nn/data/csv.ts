@@ -87,6 +87,21 @@ function parseNumber(field: string): number | undefined {
   return Number.isNaN(v) && t.toLowerCase() !== "nan" ? undefined : v;
 }
 
+/**
+ * The order of class names: numbers by value, before other names, which go by code unit (as
+ * sort() orders them, the same in every locale). Labels "2", "10", "cat" are classes 0, 1, 2.
+ */
+function byClassName(a: string, b: string): number {
+  const finite = (name: string) => {
+    const v = parseNumber(name);
+    return v !== undefined && Number.isFinite(v) ? v : undefined;
+  };
+  const [x, y] = [finite(a), finite(b)];
+  if (x !== undefined && y !== undefined) return x - y;
+  if (x !== undefined || y !== undefined) return x !== undefined ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Parses a CSV of numeric features and one label column (numbers or class names). */
 export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   const source = options.source ?? "CSV";
@@ -144,7 +159,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
     if (bad >= 0) throw new Error(`${source} line ${body[bad]!.lineNumber}: the label "${rawLabels[bad]}" is not a finite number; numeric labels are class indices or targets`);
     labels = Float32Array.from(numeric as number[]);
   } else {
-    classNames = [...new Set(rawLabels)].sort();
+    classNames = [...new Set(rawLabels)].sort(byClassName);
     const index = new Map(classNames.map((name, i) => [name, i]));
     labels = Float32Array.from(rawLabels, (l) => index.get(l)!);
   }
