@@ -97,6 +97,25 @@ test("a trial that succeeds on a retry is completed, without the earlier attempt
   assert.doesNotMatch(result.toCSV(), /transient/);
 });
 
+test("trialTimeout starts when the trial gets its job, not while its executor boots a worker", async () => {
+  // An executor that, like the worker pool, needs 300 ms before the trainable runs; the trainable
+  // then reports at once. A 100 ms timeout counted from the hand-over would kill it while booting.
+  const inline = new tune.InlineExecutor(async (_config, ctx) => void (await ctx.report({ score: 1 })));
+  const slowToStart: tune.Executor = {
+    kind: "slow-to-start",
+    start(job, host) {
+      const booted = new Promise<void>((resolve) => setTimeout(resolve, 300));
+      const handle = booted.then(() => inline.start(job, host));
+      return { started: booted, done: handle.then((h) => h.done), kill: (reason) => void handle.then((h) => h.kill(reason)) };
+    },
+    close: () => inline.close(),
+  };
+  const result = await tune.run(async () => {}, {
+    space: { x: 1 }, metric: "score", mode: "max", seed: 1, numSamples: 2, trialTimeout: 100, executor: slowToStart,
+  });
+  assert.deepEqual(result.trials.map((t) => t.status), ["completed", "completed"]);
+});
+
 test("a trial that hangs past trialTimeout is recorded as errored (timeout)", async () => {
   const result = await tune.run(
     async (config, ctx) => {

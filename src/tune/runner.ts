@@ -60,11 +60,11 @@ export interface RunOptions {
   maxRetries?: number;
   /** Milliseconds a trial may run without reporting (from its start, or from the decision on
    *  its last report, to its next report or its end); time waiting for the scheduler's
-   *  decision does not count. Its start is when it is handed to its executor, so a worker
-   *  thread's start-up (under a second) counts too: give limits of seconds, not milliseconds. A trial past it is recorded as errored (kind "timeout"): by a
-   *  timer, or, for a trial that kept this thread busy so that no timer could run, when it next
-   *  reports or returns. In-thread trials share the thread, so their time includes each
-   *  other's work between reports. */
+   *  decision does not count, nor does a worker thread's start-up before the trial gets its
+   *  job. A trial past it is recorded as errored (kind "timeout"): by a timer, or, for a trial
+   *  that kept this thread busy so that no timer could run, when it next reports or returns.
+   *  In-thread trials share the thread, so their time includes each other's work between
+   *  reports. */
   trialTimeout?: number;
   /** "inline" (the default for a function) or "worker" (the default for a { module, export }
    *  reference), or an Executor. */
@@ -474,7 +474,12 @@ class Runner {
         checkpoint: (state) => this.onCheckpoint(attempt, state),
       },
     );
-    this.armTimer(attempt);
+    // The trialTimeout clock starts when the trainable has its job, not while a worker boots.
+    const arm = () => {
+      if (!attempt.dead) this.armTimer(attempt);
+    };
+    if (attempt.handle.started) void attempt.handle.started.then(arm);
+    else arm();
     attempt.handle.done.then(
       () => this.onReturn(attempt),
       (e) => this.onError(attempt, toTrialError(e)),

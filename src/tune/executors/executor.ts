@@ -23,6 +23,9 @@ export interface TrialHost {
 export interface TrialHandle {
   /** Resolves when the trainable returns; rejects with a TrialFailure when it throws or its worker dies. */
   readonly done: Promise<void>;
+  /** Resolves when the trainable is handed its job, for executors that first start a worker (its
+   *  start-up does not count against trialTimeout); without it, the trial starts at once. */
+  readonly started?: Promise<void>;
   /** Ends the trial by force (a timeout): aborts ctx.signal, terminates a worker. */
   kill(reason: string): void;
 }

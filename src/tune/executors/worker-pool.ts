@@ -124,12 +124,13 @@ export class WorkerPoolExecutor implements Executor {
     const done = new Promise<void>((resolve, reject) => {
       pooled.current = { host, resolve, reject };
     });
-    void pooled.ready.then(() => {
+    const started = pooled.ready.then(() => {
       if (pooled.dead || killed) return;
       pooled.worker.post({ type: "start", module: this.moduleUrl, export: this.exportName, job });
     });
     return {
       done,
+      started,
       kill: (reason: string) => {
         killed = true;
         this.retire(pooled);
