@@ -90,8 +90,9 @@ export async function trainingState(model: Module, optimizer?: Optimizer): Promi
 
 /**
  * Loads a `trainingState` into a model built from the same spec and seed (dropout's masks come
- * from the seed) and into its optimizer: values are copied into the existing parameters. It takes what `ctx.restore()` gives back (any JSON) and
- * checks all of it, model, optimizer and counters, before it changes anything.
+ * from the seed) and into its optimizer: values are copied into the existing parameters. It
+ * takes what `ctx.restore()` gives back (any JSON) and checks all of it, model, optimizer and
+ * counters, before it changes anything.
  */
 export function loadTrainingState(saved: unknown, model: Module, optimizer?: Optimizer): void {
   const state = saved as TrainingState;

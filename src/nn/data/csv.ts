@@ -87,16 +87,18 @@ function parseNumber(field: string): number | undefined {
   return Number.isNaN(v) && t.toLowerCase() !== "nan" ? undefined : v;
 }
 
+/** A field's value when it is a finite number ("nan" and "Infinity" are not). */
+function finiteNumber(field: string): number | undefined {
+  const v = parseNumber(field);
+  return v !== undefined && Number.isFinite(v) ? v : undefined;
+}
+
 /**
  * The order of class names: numbers by value, before other names, which go by code unit (as
  * sort() orders them, the same in every locale). Labels "2", "10", "cat" are classes 0, 1, 2.
  */
 function byClassName(a: string, b: string): number {
-  const finite = (name: string) => {
-    const v = parseNumber(name);
-    return v !== undefined && Number.isFinite(v) ? v : undefined;
-  };
-  const [x, y] = [finite(a), finite(b)];
+  const [x, y] = [finiteNumber(a), finiteNumber(b)];
   if (x !== undefined && y !== undefined) return x - y;
   if (x !== undefined || y !== undefined) return x !== undefined ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
@@ -114,20 +116,20 @@ export function parseCsv(text: string, options: CsvOptions = {}): ParsedTable {
   if (typeof wanted !== "string" && (!Number.isInteger(wanted) || wanted < -columns || wanted >= columns)) {
     throw new Error(`${source}: labelColumn ${wanted} is out of range for ${columns} columns (valid: ${-columns}..${columns - 1})`);
   }
+  /** The label column given by index; one given by name is found in the header below. */
+  const indexGiven = typeof wanted === "string" ? undefined : wanted < 0 ? columns + wanted : wanted;
   // "auto": a first line is a header when a column is named, or when a feature field in it is not
   // a number (a label may be a class name in any line, so it says nothing).
-  const looksLikeHeader = () => typeof wanted === "string" || first.some((f, c) => c !== (wanted < 0 ? columns + wanted : wanted) && parseNumber(f) === undefined);
+  const looksLikeHeader = () => indexGiven === undefined || first.some((f, c) => c !== indexGiven && parseNumber(f) === undefined);
   const hasHeader = options.header === "auto" || options.header === undefined ? looksLikeHeader() : options.header;
   const names = hasHeader ? first : undefined;
   const body = hasHeader ? records.slice(1) : records;
 
-  let labelIndex: number;
-  if (typeof wanted === "string") {
+  let labelIndex = indexGiven;
+  if (labelIndex === undefined) {
     if (!names) throw new Error(`${source}: labelColumn "${wanted}" names a column, but the CSV has no header line`);
-    labelIndex = names.indexOf(wanted);
+    labelIndex = names.indexOf(wanted as string);
     if (labelIndex < 0) throw new Error(`${source}: no column named "${wanted}"; the columns are ${names.join(", ")}`);
-  } else {
-    labelIndex = wanted < 0 ? columns + wanted : wanted;
   }
 
   const numFeatures = columns - 1;
